@@ -224,6 +224,15 @@ export function describeIssues(
   });
 }
 
+/** Messages with the fix for the issues whose schema gives none (types, missing keys). */
+function explainIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== "invalid_type") return undefined;
+  if (issue.input === undefined)
+    return `missing: this key is required (expected ${issue.expected})`;
+  const got = Array.isArray(issue.input) ? "array" : typeof issue.input;
+  return `expected ${issue.expected === "boolean" ? "true or false" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${got} ${JSON.stringify(issue.input)}`;
+}
+
 /** Parses a raw config object (as read from the stack) and throws one ConfigError listing every problem. */
 export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
   const problems: string[] = [];
@@ -236,7 +245,7 @@ export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
   }
   const { receiverToken: _token, ...rest } = raw;
   const known = Object.fromEntries(Object.entries(rest).filter(([k]) => KNOWN_KEYS.includes(k)));
-  const parsed = wiringConfigSchema.safeParse(known);
+  const parsed = wiringConfigSchema.safeParse(known, { error: explainIssue });
   if (!parsed.success) problems.push(...describeIssues(parsed.error.issues));
   if (parsed.success) problems.push(...crossChecks(parsed.data));
   if (problems.length > 0) throw new ConfigError(problems);
