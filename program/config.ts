@@ -133,18 +133,77 @@ const delivery = z.enum(["direct", "receiver"], {
   error: "use `direct` (cloud → Flashduty integration) or `receiver` (cloud → bundled receiver)",
 });
 
+// Cloud sections mirror the components' args (AliyunEventPushArgs, VolcengineEventPushArgs) key for
+// key, so a component's validation message names the same path as the stack file. Here only shapes
+// and types are checked; the components own the semantic rules (names, ranges, enums).
+const stringList = z.array(z.string());
+
+const aliyunEscalation = z.strictObject({
+  statistics: z.string(),
+  comparisonOperator: z.string(),
+  threshold: z.union([z.number(), z.string()]),
+  times: z.number().int().optional(),
+});
+
 const aliyun = z.strictObject({
   enabled: z.boolean(),
   delivery,
-  eventRules: z.array(z.record(z.string(), z.unknown())).optional(),
-  alarms: z.array(z.record(z.string(), z.unknown())).optional(),
+  subscriptionPolicies: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        product: z.string(),
+        eventTypes: stringList.optional(),
+        levels: stringList.optional(),
+        eventNames: stringList.optional(),
+        sqlFilter: z.string().optional(),
+        silenceTime: z.number().int().optional(),
+        enabled: z.boolean().optional(),
+        description: z.string().optional(),
+      }),
+    )
+    .optional(),
+  metricAlarms: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        project: z.string(),
+        metric: z.string(),
+        contactGroups: stringList,
+        dimensions: z.array(z.record(z.string(), z.string())),
+        escalations: z.strictObject({
+          critical: aliyunEscalation.optional(),
+          warn: aliyunEscalation.optional(),
+          info: aliyunEscalation.optional(),
+        }),
+        period: z.number().int().optional(),
+        silenceTime: z.number().int().optional(),
+        effectiveInterval: z.string().optional(),
+        enabled: z.boolean().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const volcengine = z.strictObject({
   enabled: z.boolean(),
   delivery,
-  callbackName: z.string().min(1).max(512).optional(),
-  eventRules: z.array(z.record(z.string(), z.unknown())).optional(),
+  callbackName: z.string().optional(),
+  callbackAdoptId: z.string().optional(),
+  rules: z
+    .array(
+      z.strictObject({
+        ruleName: z.string(),
+        description: z.string().optional(),
+        eventSource: z.string(),
+        eventTypes: stringList.optional(),
+        level: z.string(),
+        effectiveTime: z.strictObject({ startTime: z.string(), endTime: z.string() }).optional(),
+        enabled: z.boolean().optional(),
+        adoptId: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const receiver = z
@@ -243,17 +302,17 @@ export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
       );
     }
   }
-  const { receiverToken: _token, ...rest } = raw;
+  const { receiverToken, ...rest } = raw;
   const known = Object.fromEntries(Object.entries(rest).filter(([k]) => KNOWN_KEYS.includes(k)));
   const parsed = wiringConfigSchema.safeParse(known, { error: explainIssue });
   if (!parsed.success) problems.push(...describeIssues(parsed.error.issues));
-  if (parsed.success) problems.push(...crossChecks(parsed.data));
+  if (parsed.success) problems.push(...crossChecks(parsed.data, receiverToken !== undefined));
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data as WiringConfig;
 }
 
 /** Rules that span several keys: channel references and the receiver settings. */
-function crossChecks(cfg: WiringConfig): string[] {
+function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
   const problems: string[] = [];
   const declared = new Set((cfg.flashduty.channels ?? []).map((c) => c.key));
   const seen = new Set<string>();
@@ -289,6 +348,12 @@ function crossChecks(cfg: WiringConfig): string[] {
     problems.push(
       `${PROJECT}:receiver: a cloud has delivery: receiver; set receiver.url ` +
         "(with receiverToken as a secret) or receiver.stack",
+    );
+  }
+  if (cfg.receiver?.url !== undefined && !hasReceiverToken) {
+    problems.push(
+      `${PROJECT}:receiverToken: missing; the receiver at receiver.url needs its token: ` +
+        "pulumi config set --secret receiverToken <token>",
     );
   }
   return problems;
