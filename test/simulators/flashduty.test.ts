@@ -3,7 +3,10 @@
 
 import { strict as assert } from "node:assert";
 import { request as httpRequest } from "node:http";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { FlashdutySimulator } from "./flashduty";
+import { admit, TokenBucket } from "./flashduty/rate-limit";
 
 const APP_KEY = "0123456789abcdef0123456789abcdef";
 
@@ -370,6 +373,27 @@ describe("Flashduty simulator", function () {
         assert.match(data.integration_key, /^[0-9a-f]{32}042$/);
       } finally {
         await zeroPadded.stop();
+      }
+    });
+
+    it("accepts the documented example keys for accounts whose id ends in their suffix", async () => {
+      for (const [accountId, key] of [
+        [9100, "0123456789abcdef0123456789abcdef100"], // /integration/create response example
+        [77131, "18c7f1551df55fa28a1a87f0846d9d1e131"], // skywalking push URL example
+      ] as const) {
+        const own = await FlashdutySimulator.start({ appKey: APP_KEY, accountId });
+        try {
+          const res = await fetch(`${own.baseUrl}/integration/create?app_key=${APP_KEY}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ plugin_type: "standard.alert", integration_key: key }),
+          });
+          assert.equal(res.status, 200, await res.clone().text());
+          const data = ((await res.json()) as { data: { integration_key: string } }).data;
+          assert.equal(data.integration_key, key);
+        } finally {
+          await own.stop();
+        }
       }
     });
 
@@ -748,11 +772,12 @@ describe("Flashduty simulator", function () {
 
   describe("rate limiting", () => {
     it("answers 429 RequestTooFrequently with Retry-After beyond the per-account rate", async () => {
-      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 5 });
+      // 3/s: a token every 333 ms, far longer than four local requests take.
+      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 3 });
       try {
         const statuses: number[] = [];
         let limited: Response | undefined;
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 4; i++) {
           const res = await fetch(`${own.baseUrl}/channel/list?app_key=${APP_KEY}`, {
             method: "POST",
             headers: { "content-type": "application/json" },
@@ -762,7 +787,7 @@ describe("Flashduty simulator", function () {
           if (res.status === 429) limited = res;
           else await res.text();
         }
-        assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+        assert.deepEqual(statuses, [200, 200, 200, 429]);
         assert.ok(limited);
         assert.equal(limited.headers.get("retry-after"), "1");
         const body = (await limited.json()) as { error: { code: string } };
@@ -772,11 +797,51 @@ describe("Flashduty simulator", function () {
       }
     });
 
+    it("admits the request again once Retry-After has passed", async () => {
+      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 2 });
+      const call = () =>
+        fetch(`${own.baseUrl}/channel/list?app_key=${APP_KEY}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+      try {
+        let res = await call();
+        while (res.status === 200) {
+          await res.text();
+          res = await call();
+        }
+        assert.equal(res.status, 429);
+        const waitSeconds = Number(res.headers.get("retry-after"));
+        assert.ok(waitSeconds >= 1, String(waitSeconds));
+        await res.text();
+        await new Promise((r) => setTimeout(r, waitSeconds * 1000));
+        assert.equal((await call()).status, 200);
+      } finally {
+        await own.stop();
+      }
+    });
+
     it("limits integration writes more tightly (20/s by default)", async () => {
-      const statuses: number[] = [];
-      for (let i = 0; i < 21; i++)
-        statuses.push((await api("/integration/create", { plugin_type: "standard.alert" })).status);
-      assert.deepEqual(statuses, [...Array(20).fill(200), 429]);
+      // Concurrent, and judged against the time taken: the bucket refills one token per 50 ms.
+      const started = Date.now();
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          api("/integration/create", { plugin_type: "standard.alert" }),
+        ),
+      );
+      const refilled = Math.ceil(((Date.now() - started) * 20) / 1000);
+      const admitted = replies.filter((r) => r.status === 200).length;
+      assert.ok(
+        admitted >= 20 && admitted <= 20 + refilled,
+        `${admitted} admitted, ${refilled} refilled`,
+      );
+      const limited = replies.filter((r) => r.status === 429);
+      assert.equal(limited.length, 40 - admitted);
+      assert.ok(limited.length > 0);
+      assert.match(limited[0].json.error.message, /integration writes/);
+      // Reads are not integration writes: the account limit (50/s) still admits them.
+      assert.equal((await api("/integration/list")).status, 200);
     });
   });
 
@@ -1058,6 +1123,36 @@ describe("Flashduty simulator", function () {
       await own.stop();
       assert.match(await outcome, /^closed/);
       assert.ok(Date.now() - started < 2000);
+    });
+  });
+
+  describe("internals", () => {
+    it("refuses with the wait for the next token and consumes nothing from other buckets", () => {
+      let now = 0;
+      const perSecond = new TokenBucket(2, 1000, () => now);
+      const perMinute = new TokenBucket(3, 60_000, () => now);
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 1); // per-second bucket empty: 500 ms → 1 s
+      now = 1000;
+      // Minute bucket: 1 token left + 1000 ms × 3/60000 refilled = 1.05; after this take 0.05,
+      // so the next token is 0.95 × 20 s = 19 s away.
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 19);
+      assert.equal(perSecond.take(), 0); // …and the per-second token was given back
+    });
+
+    it("never imports the code it judges (components/, receiver/)", () => {
+      const dir = join(__dirname, "flashduty");
+      const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+        f.endsWith(".ts"),
+      );
+      assert.ok(files.length > 5);
+      for (const file of files) {
+        const text = readFileSync(join(dir, file), "utf8");
+        assert.doesNotMatch(text, /from\s+["'][^"']*(components|receiver)\//, file);
+        assert.doesNotMatch(text, /require\(\s*["'][^"']*(components|receiver)\//, file);
+      }
     });
   });
 

@@ -11,7 +11,7 @@ import { CHANNEL_HANDLERS } from "./api/channels";
 import { INTEGRATION_HANDLERS } from "./api/integrations";
 import { acceptStandardAlert, PUSH_PREFIX, resolvePushTarget } from "./api/push";
 import { ROUTE_HANDLERS } from "./api/routes";
-import { BucketsBySubject } from "./rate-limit";
+import { admit, BucketsBySubject } from "./rate-limit";
 import { nowSeconds } from "./state";
 import { PushedAlert } from "./types";
 import { isObject } from "./validation";
@@ -69,12 +69,15 @@ export function route(call: IncomingCall, deps: RouterDeps): unknown {
     throw new ApiError("Unauthorized", "app_key is missing or invalid");
   }
   const account = deps.ctx.state.accountId;
-  throttle(deps.apiLimits.admit(account), "the account's Open API rate limit");
+  // All applicable limits at once, so a request refused by one consumes nothing from the others.
+  const buckets = deps.apiLimits.bucketsFor(account);
   if (operation.integrationWrite) {
     throttle(
-      deps.integrationWriteLimits.admit(account),
-      "the account's integration write rate limit",
+      admit([...buckets, ...deps.integrationWriteLimits.bucketsFor(account)]),
+      "the account's Open API rate limits (integration writes: 20/s, 300/min)",
     );
+  } else {
+    throttle(admit(buckets), "the account's Open API rate limit");
   }
   const body = parseJsonBody(call);
   if (!isObject(body)) throw new ApiError("InvalidParameter", "request body must be a JSON object");
