@@ -1015,6 +1015,41 @@ describe("Flashduty simulator", function () {
       assert.equal(sim.pushed[0].pluginType, "simonly-volcengine-cm-event.alert");
     });
 
+    it("takes Alibaba Cloud's form-encoded threshold callback on a cloud type, never on standard", async () => {
+      const { id, key } = await createIntegration({
+        plugin_type: "simonly-aliyun-cm-metrics.alert",
+      });
+      const channelId = await createChannel();
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
+      // Sample from aliyun-cms.md §3.1 (shortened).
+      const form =
+        "expression=$Average>=95&metricName=Host.mem.usedutilization&curValue=97.39" +
+        "&alertName=Basic monitoring-ECS-memory usage&triggerLevel=WARN&alertState=ALERT&timestamp=1508136760";
+      const reply = await send("/event/push/alert/simonly-aliyun-cm-metrics", {
+        body: form,
+        contentType: "application/x-www-form-urlencoded; charset=UTF-8",
+        query: `?integration_key=${key}`,
+      });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      assert.equal(sim.pushed[0].body.metricName, "Host.mem.usedutilization");
+      assert.equal(sim.pushed[0].body.alertState, "ALERT");
+
+      const standard = await routedIntegration();
+      const rejected = await send("/event/push/alert/standard", {
+        body: "event_status=Info&title_rule=t",
+        contentType: "application/x-www-form-urlencoded",
+        query: `?integration_key=${standard.key}`,
+      });
+      assertError(rejected, 400, "InvalidContentType", "application/json");
+      const plain = await send("/event/push/alert/simonly-aliyun-cm-metrics", {
+        body: "x",
+        contentType: "text/plain",
+        query: `?integration_key=${key}`,
+      });
+      assertError(plain, 400, "InvalidContentType", "x-www-form-urlencoded");
+      assert.equal(sim.pushed.length, 1);
+    });
+
     it("limits pushes per integration with 429 and Retry-After", async () => {
       const own = await FlashdutySimulator.start({ appKey: APP_KEY, pushRatePerSecond: 3 });
       const call = (path: string, body: unknown) =>

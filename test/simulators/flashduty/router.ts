@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { INTEGRATION_TYPES, pushSlug } from "./catalogue";
 import { ApiContext, Handler } from "./context";
 import { ApiError } from "./errors";
-import { isJsonContentType } from "./http";
+import { isFormContentType, isJsonContentType } from "./http";
 import { CHANNEL_HANDLERS } from "./api/channels";
 import { INTEGRATION_HANDLERS } from "./api/integrations";
 import { acceptStandardAlert, PUSH_PREFIX, resolvePushTarget } from "./api/push";
@@ -98,14 +98,19 @@ function push(call: IncomingCall, deps: RouterDeps): unknown {
     deps.pushLimits.admit(integration.integration_id),
     "the integration's push rate limit (100/s, 1000/min)",
   );
-  const raw = parseJsonBody(call);
-
-  let body: unknown = raw;
+  let body: unknown;
   let alertKey = "";
   if (integration.plugin_type === "standard.alert") {
-    const accepted = acceptStandardAlert(raw);
+    const accepted = acceptStandardAlert(parseJsonBody(call));
     body = accepted.body;
     alertKey = accepted.alertKey;
+  } else if (isFormContentType(call.headers["content-type"])) {
+    // [inference] cloud-native types also take form posts: Alibaba Cloud's threshold callbacks
+    // are application/x-www-form-urlencoded (aliyun-cms.md §3.1). Stored as an object of strings.
+    if (call.bodyTooLarge) throw new ApiError("EntityTooLarge", "request body is too large");
+    body = Object.fromEntries(new URLSearchParams(call.bodyText));
+  } else {
+    body = parseJsonBody(call, "application/json or application/x-www-form-urlencoded");
   }
   integration.last_time = nowSeconds();
   deps.pushed.push({
@@ -132,12 +137,11 @@ function throttle(retryAfterSeconds: number, what: string): void {
   }
 }
 
-function parseJsonBody(call: IncomingCall): unknown {
+/** Parses a JSON body; `accepted` names the content types allowed here, for the error message. */
+function parseJsonBody(call: IncomingCall, accepted = "application/json"): unknown {
   if (!isJsonContentType(call.headers["content-type"])) {
-    throw new ApiError(
-      "InvalidContentType",
-      `Content-Type must be application/json, got ${JSON.stringify(call.headers["content-type"] ?? "")}`,
-    );
+    const got = JSON.stringify(call.headers["content-type"] ?? "");
+    throw new ApiError("InvalidContentType", `Content-Type must be ${accepted}, got ${got}`);
   }
   if (call.bodyTooLarge) throw new ApiError("EntityTooLarge", "request body is too large");
   // [inference] an empty body reads as {} (a Go server decoding into a struct would see no fields).
