@@ -8,7 +8,7 @@ import { ApiContext, Handler } from "./context";
 import { ApiError } from "./errors";
 import { isFormContentType, isJsonContentType } from "./http";
 import { CHANNEL_HANDLERS } from "./api/channels";
-import { INTEGRATION_HANDLERS } from "./api/integrations";
+import { INTEGRATION_HANDLERS, INTEGRATION_WRITES } from "./api/integrations";
 import { acceptStandardAlert, PUSH_PREFIX, resolvePushTarget } from "./api/push";
 import { ROUTE_HANDLERS } from "./api/routes";
 import { admit, BucketsBySubject } from "./rate-limit";
@@ -16,23 +16,11 @@ import { nowSeconds } from "./state";
 import { PushedAlert } from "./types";
 import { isObject } from "./validation";
 
-interface Operation {
-  handler: Handler;
-  /** Counts against the stricter integration-write limit. */
-  integrationWrite: boolean;
-}
-
-const OPERATIONS = new Map<string, Operation>([
-  ...Object.entries(INTEGRATION_HANDLERS).map(
-    ([path, op]) => [path, { handler: op.handler, integrationWrite: op.write }] as const,
-  ),
-  ...Object.entries(ROUTE_HANDLERS).map(
-    ([path, handler]) => [path, { handler, integrationWrite: false }] as const,
-  ),
-  ...Object.entries(CHANNEL_HANDLERS).map(
-    ([path, handler]) => [path, { handler, integrationWrite: false }] as const,
-  ),
-]);
+const OPERATIONS: Readonly<Record<string, Handler>> = {
+  ...INTEGRATION_HANDLERS,
+  ...ROUTE_HANDLERS,
+  ...CHANNEL_HANDLERS,
+};
 
 const PUSH_SLUGS = new Set(INTEGRATION_TYPES.map((t) => pushSlug(t.plugin_type)));
 
@@ -55,10 +43,10 @@ export interface RouterDeps {
 }
 
 /** Handles one call; returns the `data` of a success envelope or throws an ApiError. */
-export function route(call: IncomingCall, deps: RouterDeps): unknown {
+export function dispatch(call: IncomingCall, deps: RouterDeps): unknown {
   if (call.path.startsWith(PUSH_PREFIX)) return push(call, deps);
 
-  const operation = OPERATIONS.get(call.path);
+  const operation = Object.hasOwn(OPERATIONS, call.path) ? OPERATIONS[call.path] : undefined;
   if (!operation) throw new ApiError("RouteNotFound", `no route for ${call.path}`);
   if (call.method !== "POST")
     throw new ApiError(
@@ -71,7 +59,7 @@ export function route(call: IncomingCall, deps: RouterDeps): unknown {
   const account = deps.ctx.state.accountId;
   // All applicable limits at once, so a request refused by one consumes nothing from the others.
   const buckets = deps.apiLimits.bucketsFor(account);
-  if (operation.integrationWrite) {
+  if (INTEGRATION_WRITES.has(call.path)) {
     throttle(
       admit([...buckets, ...deps.integrationWriteLimits.bucketsFor(account)]),
       "the account's Open API rate limits (integration writes: 20/s, 300/min)",
@@ -81,7 +69,7 @@ export function route(call: IncomingCall, deps: RouterDeps): unknown {
   }
   const body = parseJsonBody(call);
   if (!isObject(body)) throw new ApiError("InvalidParameter", "request body must be a JSON object");
-  return operation.handler(body, deps.ctx);
+  return operation(body, deps.ctx);
 }
 
 function push(call: IncomingCall, deps: RouterDeps): unknown {
