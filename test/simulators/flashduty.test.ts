@@ -1119,6 +1119,22 @@ describe("Flashduty simulator", function () {
       assert.equal(reply.headers.get("retry-after"), "7");
     });
 
+    it("answers any documented error code as injected, also on HTTP 200", async () => {
+      sim.inject({ kind: "error", code: "AccessDenied" }, 1, "/integration/");
+      sim.inject({ kind: "error", code: "ResourceNotFound", status: 200, message: "gone" }, 1);
+      const denied = await api("/integration/list");
+      assertError(denied, 403, "AccessDenied");
+      const onOk = await api("/channel/list");
+      assertError(onOk, 200, "ResourceNotFound", "gone");
+      assert.equal((await api("/channel/list")).json.error, undefined);
+      assert.throws(
+        () => sim.inject({ kind: "error", code: "Nope" as "AccessDenied" }, 1),
+        /unknown error code/,
+      );
+      assert.throws(() => sim.inject({ kind: "5xx", status: 404 }, 1), /500\.\.599/);
+      assert.throws(() => sim.inject({ kind: "hang" }, 0), /count/);
+    });
+
     it("applies a fault only to paths under its prefix", async () => {
       const { key } = await routedIntegration();
       sim.inject({ kind: "5xx", status: 502 }, 1, "/event/push/");

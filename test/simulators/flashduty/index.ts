@@ -7,7 +7,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import { AddressInfo, Socket } from "node:net";
 import { renderIntegration } from "./api/integrations";
 import { ApiContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, ERROR_STATUS } from "./errors";
 import { FaultQueue } from "./faults";
 import { newRequestId, readBody, sendError, sendJson } from "./http";
 import { BucketsBySubject, TokenBucket } from "./rate-limit";
@@ -228,6 +228,14 @@ export class FlashdutySimulator {
       const status = fault.status ?? 500;
       const code = status === 503 ? "ServiceUnavailable" : "InternalError";
       error = new ApiError(code, "injected server error", undefined, {}, status);
+    } else if (fault?.kind === "error") {
+      error = new ApiError(
+        fault.code,
+        fault.message ?? `injected ${fault.code}`,
+        undefined,
+        fault.code === "RequestTooFrequently" ? { "Retry-After": "1" } : {},
+        fault.status ?? ERROR_STATUS[fault.code],
+      );
     } else if (fault?.kind === "429") {
       const retryAfter = String(fault.retryAfterSeconds ?? 1);
       error = new ApiError("RequestTooFrequently", "injected rate limit", undefined, {
