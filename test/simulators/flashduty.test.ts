@@ -3,6 +3,7 @@
 
 import { strict as assert } from "node:assert";
 import { request as httpRequest } from "node:http";
+import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlashdutySimulator } from "./flashduty";
@@ -950,6 +951,70 @@ describe("Flashduty simulator", function () {
       assert.equal(body.alert_key, "k".repeat(255));
       assert.deepEqual(body.images, [{ alt: "a".repeat(128), src: "https://img.example/1.png" }]);
       assert.equal(body.unknown_field, undefined);
+    });
+
+    it("keeps every valid alert as a truncation of what was sent (property)", async () => {
+      const own = await FlashdutySimulator.start({
+        appKey: APP_KEY,
+        pushRatePerSecond: 1e6,
+        pushRatePerMinute: 1e6,
+      });
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${own.baseUrl}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as { data: Record<string, never> } };
+      };
+      try {
+        const created = (
+          await post(`/integration/create?app_key=${APP_KEY}`, { plugin_type: "standard.alert" })
+        ).json.data;
+        const channel = (
+          await post(`/channel/create?app_key=${APP_KEY}`, { team_id: 1, channel_name: "c" })
+        ).json.data;
+        await post(`/route/upsert?app_key=${APP_KEY}`, {
+          integration_id: created.integration_id,
+          default: { channel_ids: [channel.channel_id] },
+        });
+        const text = (max: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength: max });
+        const alert = fc.record(
+          {
+            event_status: fc.constantFrom("Critical", "Warning", "Info", "Ok"),
+            title_rule: text(700),
+            alert_key: fc.string({ minLength: 1, maxLength: 255 }),
+            description: text(2500),
+            labels: fc.dictionary(fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,20}$/), text(2100), {
+              maxKeys: 50,
+            }),
+          },
+          { requiredKeys: ["event_status", "title_rule", "alert_key"] },
+        );
+        await fc.assert(
+          fc.asyncProperty(alert, async (sent) => {
+            const before = own.pushed.length;
+            const reply = await post(
+              `/event/push/alert/standard?integration_key=${created.integration_key}`,
+              sent,
+            );
+            assert.equal(reply.status, 200, JSON.stringify(reply.json));
+            const kept = own.pushed[before].body;
+            const isTruncation = (got: string, given: string, max: number) =>
+              [...got].length === Math.min(max, [...given].length) && given.startsWith(got);
+            assert.ok(isTruncation(kept.title_rule, sent.title_rule, 512));
+            assert.equal(kept.alert_key, sent.alert_key);
+            if (sent.description !== undefined)
+              assert.ok(isTruncation(kept.description, sent.description, 2048));
+            for (const [name, value] of Object.entries(sent.labels ?? {})) {
+              assert.ok(isTruncation(kept.labels[name], value, 2048), name);
+            }
+          }),
+          { numRuns: 60 },
+        );
+      } finally {
+        await own.stop();
+      }
     });
 
     it("rejects pushes to a missing, disabled, unrouted or other-type integration", async () => {
