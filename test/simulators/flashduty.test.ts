@@ -241,6 +241,19 @@ describe("Flashduty simulator", function () {
         413,
         "EntityTooLarge",
       );
+      const { key } = await routedIntegration();
+      const bigAlert = JSON.stringify({
+        event_status: "Info",
+        title_rule: "t",
+        description: "x".repeat(1024 * 1024),
+      });
+      const push = await send("/event/push/alert/standard", {
+        body: bigAlert,
+        query: `?integration_key=${key}`,
+      });
+      assertError(push, 413, "EntityTooLarge");
+      assert.equal(sim.pushed.length, 0);
+      assert.equal(sim.requests.at(-1)?.status, 413);
     });
   });
 
