@@ -14,6 +14,7 @@ import {
   redact,
   sleep,
 } from "../common/retry";
+import { isLoopbackHost } from "./validation";
 
 export const API_VERSION = "2018-01-01";
 export const DEFAULT_ENDPOINT = "https://open.volcengineapi.com";
@@ -121,11 +122,9 @@ export function hintForError(code: string, httpStatus: number): string | undefin
   return undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /** True when the URL's host is a loopback address (used for tests against local simulators). */
 export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return isLoopbackHost(url.hostname);
 }
 
 /** Reads the `volcengine:*` keys through a config getter (a dynamic provider's `configure`). */

@@ -49,7 +49,13 @@ export function checkCallbackName(name: unknown, property = "name"): Failure[] {
   return [];
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+/**
+ * Loopback hosts (local simulators and tests). A regex, not a Set: closure serialization of the
+ * dynamic providers does not reproduce Set/Map instances captured from module scope.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return /^(localhost|\[::1\]|::1|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.test(hostname);
+}
 
 /**
  * CreateWebhook: Url ≤ 1000 bytes, http/https, no surrounding whitespace. Our own stricter rule:
@@ -77,8 +83,7 @@ export function checkCallbackUrl(url: unknown, property = "url"): Failure[] {
   } catch {
     return [{ property, reason: "is not a valid absolute URL: use https://host/path?query." }];
   }
-  const loopback =
-    LOOPBACK_HOSTS.has(parsed.hostname) || /^127\.\d+\.\d+\.\d+$/.test(parsed.hostname);
+  const loopback = isLoopbackHost(parsed.hostname);
   if (parsed.protocol === "https:") return [];
   if (parsed.protocol === "http:" && loopback) return [];
   return [

@@ -18,6 +18,7 @@ import {
   checkLevel,
   checkRuleName,
   formatFailures,
+  UNKNOWN,
 } from "./validation";
 
 export interface VolcengineEventRuleArgs {
@@ -52,22 +53,19 @@ export interface VolcengineEventPushArgs {
   rules: VolcengineEventRuleArgs[];
 }
 
-/** Resolves to the value when it is a plain (non-Output, non-Promise) value, else undefined. */
-function plain<T>(value: pulumi.Input<T> | undefined): T | undefined {
-  if (value === undefined || pulumi.Output.isInstance(value) || value instanceof Promise)
-    return undefined;
-  return value as T;
-}
-
-/** Same as `plain`, looking one level into arrays and objects, so partially known values get checked. */
-function plainShallow(value: unknown): unknown {
-  const v = plain(value as pulumi.Input<unknown>);
-  if (Array.isArray(v)) return v.every((x) => plain(x) !== undefined) ? v : undefined;
-  if (v !== null && typeof v === "object") {
-    const entries = Object.values(v as Record<string, unknown>);
-    return entries.every((x) => x === undefined || plain(x) !== undefined) ? v : undefined;
+/**
+ * The value itself when it is plain; the preview placeholder UNKNOWN when it is an Output or a
+ * Promise (the validators skip UNKNOWN; the providers' `check` sees the resolved value later).
+ */
+function plain(value: unknown): unknown {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(v);
+    return out;
   }
-  return v;
+  return value;
 }
 
 /**
@@ -113,14 +111,14 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
       if (rule.eventSource === undefined)
         failures.push({ property: `${p}eventSource`, reason: 'is required, e.g. "ecs".' });
       else failures.push(...checkEventSource(plain(rule.eventSource), `${p}eventSource`));
-      failures.push(...checkEventTypes(plainShallow(rule.eventTypes), `${p}eventTypes`));
+      failures.push(...checkEventTypes(plain(rule.eventTypes), `${p}eventTypes`));
       if (rule.level === undefined)
         failures.push({
           property: `${p}level`,
           reason: "is required: notice, warning or critical.",
         });
       else failures.push(...checkLevel(plain(rule.level), `${p}level`));
-      failures.push(...checkEffectiveTime(plainShallow(rule.effectiveTime), `${p}effectiveTime`));
+      failures.push(...checkEffectiveTime(plain(rule.effectiveTime), `${p}effectiveTime`));
       failures.push(...checkEnabled(plain(rule.enabled), `${p}enabled`));
       failures.push(...checkAdoptId(plain(rule.adoptId), `${p}adoptId`));
       const description = plain(rule.description);
