@@ -10,13 +10,13 @@ import {
 } from "../../components/volcengine/client";
 import { VolcengineSimulator } from "../simulators/volcengine";
 
-/** Fast retry policy for tests (tiny backoff, short timeout). */
+/** Fast retry policy for tests: tiny backoff; a timeout generous enough for a loaded machine. */
 export const FAST_RETRY = {
   maxRetries: 3,
   baseDelayMs: 5,
   maxDelayMs: 20,
   maxRetryAfterMs: 2000,
-  timeoutMs: 1000,
+  timeoutMs: 5000,
 };
 
 export function settingsFor(

@@ -10,7 +10,7 @@ import {
 import { EventRuleInputs, EventRuleProvider } from "../../components/volcengine/eventRule";
 import { UNKNOWN } from "../../components/volcengine/validation";
 import { VolcengineSimulator } from "../simulators/volcengine";
-import { configureRequest, errorOf, simConfig } from "./helpers";
+import { configureRequest, errorOf, simConfig, startListener } from "./helpers";
 
 const PUSH_URL =
   "http://127.0.0.1:9/event/push/alert/volcengine?integration_key=SECRET-INTEGRATION-KEY";
@@ -431,6 +431,34 @@ describe("volcengine dynamic providers", () => {
       ]);
       assert.match(byProperty.level, /notice, warning, critical/);
       assert.match(byProperty["effectiveTime.startTime"], /HH:MM/);
+    });
+
+    it("wires an event end to end: a provider-made rule delivers to the provider-made callback", async () => {
+      const listener = await startListener();
+      try {
+        const hookUrl = `${listener.url}/event/push/alert/volcengine?integration_key=k`;
+        const hook = await callbacks.create(
+          await checked(callbacks, { name: "Flashduty_Event", url: hookUrl }),
+        );
+        const on = await rules.create(
+          await checked(rules, ruleInputs([hook.id], { eventTypes: [] })),
+        );
+        await rules.create(
+          await checked(rules, ruleInputs([hook.id], { ruleName: "off", enabled: false })),
+        );
+        const deliveries = await sim.fireEvent({
+          source: "ecs",
+          eventType: "ecs:Disk:DiskError.Redeploy.Canceled",
+        });
+        assert.equal(deliveries.length, 1);
+        assert.equal(listener.calls.length, 1);
+        assert.equal(listener.calls[0].path, "/event/push/alert/volcengine?integration_key=k");
+        assert.deepEqual((listener.calls[0].body as { Rules: unknown[] }).Rules, [
+          { RuleId: on.id, RuleName: "ECS disk errors", Level: "critical" },
+        ]);
+      } finally {
+        await listener.close();
+      }
     });
 
     it("surfaces API validation errors from the server with the field named", async () => {
