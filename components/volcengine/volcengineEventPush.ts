@@ -51,6 +51,11 @@ export interface VolcengineEventPushArgs {
   callbackAdoptId?: pulumi.Input<string>;
   /** Event rules; each delivers to the callback. */
   rules: VolcengineEventRuleArgs[];
+  /**
+   * Leave the callback and rules in Volcengine when they are deleted from the stack (e.g. adopted
+   * objects on `pulumi destroy`). Passed to the children, since `retainOnDelete` is not inherited.
+   */
+  retainOnDelete?: boolean;
 }
 
 /**
@@ -85,6 +90,8 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
   if (args.callbackName !== undefined)
     failures.push(...checkCallbackName(plain(args.callbackName), "callbackName"));
   failures.push(...checkAdoptId(plain(args.callbackAdoptId), "callbackAdoptId"));
+  if (args.retainOnDelete !== undefined && typeof args.retainOnDelete !== "boolean")
+    failures.push({ property: "retainOnDelete", reason: "must be true or false." });
   if (!Array.isArray(args.rules) || args.rules.length === 0) {
     failures.push({
       property: "rules",
@@ -92,6 +99,7 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
     });
   } else {
     const seen = new Set<string>();
+    const suffixes = new Map<string, string>();
     args.rules.forEach((rule, i) => {
       const p = `rules[${i}].`;
       if (typeof rule.ruleName !== "string") {
@@ -107,6 +115,14 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
             reason: `"${rule.ruleName}" is used by an earlier rule: rule names must be unique.`,
           });
         seen.add(rule.ruleName);
+        const suffix = resourceSuffix(rule.ruleName);
+        const clash = suffixes.get(suffix);
+        if (clash !== undefined && clash !== rule.ruleName)
+          failures.push({
+            property: `${p}ruleName`,
+            reason: `"${rule.ruleName}" and "${clash}" give the same Pulumi resource name (${suffix}): rename one.`,
+          });
+        suffixes.set(suffix, rule.ruleName);
       }
       if (rule.eventSource === undefined)
         failures.push({ property: `${p}eventSource`, reason: 'is required, e.g. "ecs".' });
@@ -149,6 +165,10 @@ export class VolcengineEventPush extends pulumi.ComponentResource {
     // Validate before registering anything, so bad input creates nothing.
     validateVolcengineEventPushArgs(args);
     super("flashduty-wiring:volcengine:VolcengineEventPush", name, {}, opts);
+    const childOptions: pulumi.CustomResourceOptions = {
+      parent: this,
+      ...(args.retainOnDelete !== undefined ? { retainOnDelete: args.retainOnDelete } : {}),
+    };
 
     this.callback = new CallbackUrl(
       `${name}-callback`,
@@ -157,7 +177,7 @@ export class VolcengineEventPush extends pulumi.ComponentResource {
         url: pulumi.secret(args.pushUrl),
         ...(args.callbackAdoptId !== undefined ? { adoptId: args.callbackAdoptId } : {}),
       },
-      { parent: this },
+      childOptions,
     );
 
     this.rules = args.rules.map(
@@ -175,7 +195,7 @@ export class VolcengineEventPush extends pulumi.ComponentResource {
             webhookIds: [this.callback.id],
             ...(rule.adoptId !== undefined ? { adoptId: rule.adoptId } : {}),
           },
-          { parent: this },
+          childOptions,
         ),
     );
 

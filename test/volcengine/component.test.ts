@@ -229,6 +229,50 @@ describe("VolcengineEventPush (mocks)", () => {
     }
   });
 
+  it("passes retainOnDelete to every child (it is not inherited from a component)", async () => {
+    // The mock monitor does not hand options to newResource; read them off the register requests.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource: (
+        req: { getName(): string; getRetainondelete(): boolean },
+        cb: unknown,
+      ) => unknown;
+    };
+    const original = monitor.registerResource;
+    const retained = new Map<string, boolean>();
+    monitor.registerResource = function (req, cb) {
+      retained.set(req.getName(), req.getRetainondelete());
+      return original.call(this, req, cb);
+    };
+    try {
+      const kept = build("kept", { retainOnDelete: true });
+      const plainPush = build("plain");
+      await Promise.all([promiseOf(kept.ruleIds), promiseOf(plainPush.ruleIds)]);
+    } finally {
+      monitor.registerResource = original;
+    }
+    assert.deepEqual(
+      ["kept-callback", "kept-ECS_disk_errors", "kept-RDS_all"].map((n) => retained.get(n)),
+      [true, true, true],
+    );
+    assert.deepEqual(
+      ["plain-callback", "plain-ECS_disk_errors"].map((n) => retained.get(n)),
+      [false, false],
+    );
+  });
+
+  it("refuses rule names that would give the same Pulumi resource name", () => {
+    assert.throws(
+      () =>
+        build("clash", {
+          rules: [
+            { ruleName: "disk errors", eventSource: "ecs", level: "notice" },
+            { ruleName: "disk/errors", eventSource: "ecs", level: "notice" },
+          ],
+        }),
+      /rules\[1\]\.ruleName "disk\/errors" and "disk errors" give the same Pulumi resource name/,
+    );
+  });
+
   it("accepts a loopback http push URL (local receivers and tests)", async () => {
     const push = build("loopback", { pushUrl: "http://127.0.0.1:8080/volcengine" });
     assert.equal((await promiseOf(push.ruleIds)).length, 2);
