@@ -141,13 +141,14 @@ export class AliyunEventPush extends pulumi.ComponentResource {
   public readonly alarms: alicloud.cms.Alarm[];
 
   constructor(name: string, args: AliyunEventPushArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(TYPE, name, {}, opts);
-
-    // Validate everything first and throw once, listing every problem, before any child exists.
+    // Validate everything first and throw once, listing every problem, before anything (not even
+    // this component) is registered. Building the args touches no resource, only Outputs.
     const problems: string[] = [];
-    const ruleArgs = buildEventRuleArgs(name, args, problems);
-    const alarmArgs = buildAlarmArgs(name, args, problems);
+    const ruleArgs = buildEventRuleArgs(name, args ?? {}, problems);
+    const alarmArgs = buildAlarmArgs(name, args ?? {}, problems);
     if (problems.length > 0) throw new AliyunEventPushValidationError(name, problems);
+
+    super(TYPE, name, {}, opts);
 
     // Children inherit this component's providers (`providers` / `provider` options) via parent.
     this.eventRules = ruleArgs.map(
