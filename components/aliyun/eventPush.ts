@@ -143,12 +143,12 @@ export class AliyunEventPush extends pulumi.ComponentResource {
   constructor(name: string, args: AliyunEventPushArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate everything first and throw once, listing every problem, before anything (not even
     // this component) is registered. Building the args touches no resource, only Outputs.
-    const problems: string[] = [];
-    const ruleArgs = buildEventRuleArgs(name, args ?? {}, problems);
-    const alarmArgs = buildAlarmArgs(name, args ?? {}, problems);
-    if (problems.length > 0) throw new AliyunEventPushValidationError(name, problems);
+    const { ruleArgs, alarmArgs } = buildChildArgs(name, args ?? {});
 
     super(TYPE, name, {}, opts);
+    // A URL given for a kind of rule that is not declared is not an error (a program may pass
+    // both URLs whatever the config declares), but it is not silently ignored either.
+    for (const warning of unusedUrlWarnings(args ?? {})) void pulumi.log.warn(warning, this);
 
     // Children inherit this component's providers (`providers` / `provider` options) via parent.
     this.eventRules = ruleArgs.map(
@@ -162,6 +162,33 @@ export class AliyunEventPush extends pulumi.ComponentResource {
 
     this.registerOutputs({ eventRuleNames: this.eventRuleNames, alarmIds: this.alarmIds });
   }
+}
+
+/**
+ * Checks `args` as the component would, without creating anything; throws
+ * AliyunEventPushValidationError listing every problem. For programs that want to report all
+ * configuration problems (of several components) before building any resource.
+ */
+export function validateAliyunEventPushArgs(name: string, args: AliyunEventPushArgs): void {
+  buildChildArgs(name, args ?? {});
+}
+
+function buildChildArgs(name: string, args: AliyunEventPushArgs) {
+  const problems: string[] = [];
+  const ruleArgs = buildEventRuleArgs(name, args, problems);
+  const alarmArgs = buildAlarmArgs(name, args, problems);
+  if (problems.length > 0) throw new AliyunEventPushValidationError(name, problems);
+  return { ruleArgs, alarmArgs };
+}
+
+function unusedUrlWarnings(args: AliyunEventPushArgs): string[] {
+  const warnings: string[] = [];
+  const none = (list: unknown) => !Array.isArray(list) || list.length === 0;
+  if (args.pushUrl !== undefined && none(args.subscriptionPolicies))
+    warnings.push("pushUrl is set but no subscriptionPolicies are declared; it is not used");
+  if (args.metricsPushUrl !== undefined && none(args.metricAlarms))
+    warnings.push("metricsPushUrl is set but no metricAlarms are declared; it is not used");
+  return warnings;
 }
 
 /** `true`/`undefined` → ENABLED, `false` → DISABLED; always sent so the state is explicit. */
@@ -188,14 +215,7 @@ function buildEventRuleArgs(
       "subscriptionPolicies / metricAlarms: nothing declared; declare at least one subscription " +
         "policy or metric alarm (or remove the component)",
     );
-  if (policies.length === 0) {
-    if (args.pushUrl !== undefined)
-      problems.push(
-        "pushUrl: is set but no subscriptionPolicies use it; declare a subscription policy or " +
-          "remove pushUrl",
-      );
-    return [];
-  }
+  if (policies.length === 0) return []; // an unused pushUrl is only warned about (see unusedUrlWarnings)
 
   const check = <T>(value: pulumi.Input<T>, fn: (v: pulumi.Unwrap<T>) => string[]) =>
     checkWhenKnown(resourceName, value, problems, fn);
@@ -313,14 +333,7 @@ function buildAlarmArgs(
 ): { name: string; args: alicloud.cms.AlarmArgs }[] {
   const alarms = args.metricAlarms ?? [];
   if (!Array.isArray(alarms)) return []; // reported by buildEventRuleArgs
-  if (alarms.length === 0) {
-    if (args.metricsPushUrl !== undefined)
-      problems.push(
-        "metricsPushUrl: is set but no metricAlarms use it; declare a metric alarm or remove " +
-          "metricsPushUrl",
-      );
-    return [];
-  }
+  if (alarms.length === 0) return []; // an unused metricsPushUrl is only warned about
   const check = <T>(value: pulumi.Input<T>, fn: (v: pulumi.Unwrap<T>) => string[]) =>
     checkWhenKnown(resourceName, value, problems, fn);
 

@@ -6,6 +6,7 @@ export {
   EventSubscriptionPolicy,
   MetricAlarmEscalation,
   MetricAlarmRule,
+  validateAliyunEventPushArgs,
 } from "./eventPush";
 export {
   AliyunCredentialSources,

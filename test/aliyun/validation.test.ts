@@ -160,11 +160,6 @@ describe("aliyun/AliyunEventPush validation", () => {
       ],
     ],
     [
-      "a pushUrl without policies",
-      { pushUrl: PUSH_URL, ...metrics(alarm()) },
-      [/pushUrl: is set but no subscriptionPolicies use it/],
-    ],
-    [
       "an http pushUrl",
       {
         ...events(policy()),
@@ -221,11 +216,6 @@ describe("aliyun/AliyunEventPush validation", () => {
       [
         /metricsPushUrl: is required when metricAlarms are declared; pass the push URL of the Flashduty "Alibaba Cloud CM Metrics" integration/,
       ],
-    ],
-    [
-      "a metricsPushUrl without alarms",
-      { ...events(policy()), metricsPushUrl: METRICS_URL },
-      [/metricsPushUrl: is set but no metricAlarms use it/],
     ],
     [
       "an http metricsPushUrl",
@@ -338,6 +328,53 @@ describe("aliyun/AliyunEventPush validation", () => {
     );
     // Each problem names its field first and says how to fix it.
     for (const p of problems) assert.match(p, /^[A-Za-z][\w.[\]]*( \/ \w+)?: .+(; |use )/);
+  });
+
+  it("warns (does not fail) when a URL is given for a kind of rule that is not declared", async () => {
+    const warned: string[] = [];
+    const original = console.warn;
+    console.warn = (msg: unknown) => void warned.push(String(msg));
+    try {
+      const c = new aliyun.AliyunEventPush("unused", {
+        ...metrics(alarm()),
+        pushUrl: PUSH_URL,
+      });
+      await resolve(c.alarmIds);
+      installMocks();
+      const d = new aliyun.AliyunEventPush("unused2", {
+        ...events(policy()),
+        metricsPushUrl: METRICS_URL,
+      });
+      await resolve(d.eventRuleNames);
+    } finally {
+      console.warn = original;
+    }
+    assert.ok(
+      warned.some((w) => /pushUrl is set but no subscriptionPolicies are declared/.test(w)),
+    );
+    assert.ok(warned.some((w) => /metricsPushUrl is set but no metricAlarms are declared/.test(w)));
+    assert.ok(warned.every((w) => !/integration_key/.test(w)));
+  });
+
+  it("validateAliyunEventPushArgs reports the same problems without registering anything", () => {
+    assert.doesNotThrow(() => aliyun.validateAliyunEventPushArgs("ok", events(policy())));
+    assert.throws(
+      () =>
+        aliyun.validateAliyunEventPushArgs("cfg", {
+          ...events(policy({ levels: ["WARNING"] })),
+          ...metrics(alarm({ silenceTime: 10 })),
+        }),
+      (e: unknown) => {
+        assert.ok(e instanceof aliyun.AliyunEventPushValidationError);
+        assert.equal(e.problems.length, 2);
+        assert.match(
+          e.message,
+          /^AliyunEventPush "cfg": 2 invalid argument\(s\):\n  - subscriptionPolicies\[0\]\.levels\[0\]/,
+        );
+        return true;
+      },
+    );
+    assert.equal(recorded.length, 0);
   });
 
   it("never puts a push URL (it holds the integration key) into an error", () => {
