@@ -252,6 +252,15 @@ function buildEventRuleArgs(
           `${MAX_WEBHOOKS_PER_RULE} webhook targets including pushUrl; keep at most ` +
           `${MAX_WEBHOOKS_PER_RULE - 1}`,
       );
+    // A target listed twice would get every event twice; compare the ones already known.
+    const known = [args.pushUrl, ...extraUrls].map((u) => (typeof u === "string" ? u : undefined));
+    known.forEach((u, j) => {
+      if (j > 0 && u !== undefined && known.indexOf(u) < j)
+        problems.push(
+          `${f}.additionalWebhookUrls[${j - 1}]: repeats another webhook target of this rule ` +
+            "(pushUrl or an earlier entry); remove it",
+        );
+    });
     const urls: pulumi.Input<string>[] = [
       ...(pushUrl === undefined ? [] : [pushUrl]),
       ...extraUrls.map((u, j) =>

@@ -206,6 +206,11 @@ describe("aliyun/AliyunEventPush validation", () => {
       [/subscriptionPolicies\[0\]\.additionalWebhookUrls\[1\]: uses scheme "http"/],
     ],
     [
+      "a webhook target listed twice",
+      events(policy({ additionalWebhookUrls: ["https://r.example.com/x", PUSH_URL] })),
+      [/additionalWebhookUrls\[1\]: repeats another webhook target of this rule/],
+    ],
+    [
       "a null policy",
       events(null as unknown as Policy),
       [/subscriptionPolicies\[0\]: must be an object/],
