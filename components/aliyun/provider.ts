@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 /** Where credentials come from; tests inject these, programs use the defaults. */
 export interface AliyunCredentialSources {
   /** Defaults to `new pulumi.Config("alicloud")` (keys `region`, `accessKey`, `secretKey`). */
-  readonly config?: pulumi.Config;
+  readonly config?: Pick<pulumi.Config, "get" | "getSecret">;
   /** Defaults to `process.env` (`ALICLOUD_REGION`, `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

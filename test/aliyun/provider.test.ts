@@ -10,14 +10,15 @@ describe("aliyun/createAliyunProvider", () => {
     aliyun = await import("../../components/aliyun");
   });
   beforeEach(() => installMocks());
-  afterEach(() => pulumi.runtime.setAllConfig({}, []));
-
-  function withConfig(values: Record<string, string>): pulumi.Config {
-    pulumi.runtime.setAllConfig(
-      values,
-      Object.keys(values).filter((k) => k.endsWith("Key")),
-    );
-    return new pulumi.Config("alicloud");
+  /**
+   * A stand-in for `new pulumi.Config("alicloud")` holding `values` (keys without the namespace);
+   * it behaves like Config for `get` / `getSecret` and leaves the process-wide config untouched.
+   */
+  function withConfig(values: Record<string, string>) {
+    return {
+      get: (key: string) => values[key],
+      getSecret: (key: string) => (key in values ? pulumi.secret(values[key]) : undefined),
+    } as Pick<pulumi.Config, "get" | "getSecret">;
   }
 
   async function providerInputs(p: import("@pulumi/alicloud").Provider) {
@@ -29,9 +30,9 @@ describe("aliyun/createAliyunProvider", () => {
 
   it("builds the provider from stack config, with both keys secret", async () => {
     const config = withConfig({
-      "alicloud:region": "cn-hangzhou",
-      "alicloud:accessKey": "LTAIconfigAccessKey",
-      "alicloud:secretKey": "configSecretKeyValue",
+      region: "cn-hangzhou",
+      accessKey: "LTAIconfigAccessKey",
+      secretKey: "configSecretKeyValue",
     });
     const p = aliyun.createAliyunProvider("ali", undefined, { config, env: {} });
     const inputs = await providerInputs(p);
@@ -39,6 +40,29 @@ describe("aliyun/createAliyunProvider", () => {
     assert.equal(isSecretMarked(inputs.accessKey), true);
     assert.equal(isSecretMarked(inputs.secretKey), true);
     assert.equal((inputs.secretKey as { value: string }).value, "configSecretKeyValue");
+  });
+
+  it("reads the alicloud:* stack config by default", async () => {
+    const saved = pulumi.runtime.allConfig();
+    pulumi.runtime.setAllConfig(
+      {
+        ...saved,
+        "alicloud:region": "eu-central-1",
+        "alicloud:accessKey": "LTAIstackAccessKey",
+        "alicloud:secretKey": "stackSecretKeyValue",
+      },
+      ["alicloud:accessKey", "alicloud:secretKey"],
+    );
+    try {
+      const inputs = await providerInputs(
+        aliyun.createAliyunProvider("ali", undefined, { env: {} }),
+      );
+      assert.equal(inputs.region, "eu-central-1");
+      assert.equal(isSecretMarked(inputs.accessKey), true);
+      assert.equal((inputs.secretKey as { value: string }).value, "stackSecretKeyValue");
+    } finally {
+      pulumi.runtime.setAllConfig(saved, []);
+    }
   });
 
   it("falls back to ALICLOUD_* environment variables, still as secrets", async () => {
@@ -59,9 +83,9 @@ describe("aliyun/createAliyunProvider", () => {
 
   it("prefers config over the environment and never mixes a pair from both", async () => {
     const config = withConfig({
-      "alicloud:region": "cn-shanghai",
-      "alicloud:accessKey": "LTAIconfigAccessKey",
-      "alicloud:secretKey": "configSecretKeyValue",
+      region: "cn-shanghai",
+      accessKey: "LTAIconfigAccessKey",
+      secretKey: "configSecretKeyValue",
     });
     const env = {
       ALICLOUD_REGION: "us-west-1",
@@ -77,8 +101,8 @@ describe("aliyun/createAliyunProvider", () => {
 
     installMocks();
     const halfConfig = withConfig({
-      "alicloud:region": "cn-shanghai",
-      "alicloud:accessKey": "LTAIconfigAccessKey",
+      region: "cn-shanghai",
+      accessKey: "LTAIconfigAccessKey",
     });
     assert.throws(
       () => aliyun.createAliyunProvider("ali", undefined, { config: halfConfig, env }),
@@ -133,7 +157,7 @@ describe("aliyun/createAliyunProvider", () => {
     assert.throws(
       () =>
         aliyun.createAliyunProvider("ali", undefined, {
-          config: withConfig({ "alicloud:region": "cn-hangzhou", "alicloud:secretKey": "x1" }),
+          config: withConfig({ region: "cn-hangzhou", secretKey: "x1" }),
           env: {},
         }),
       /accessKey: alicloud:secretKey is set but alicloud:accessKey is not/,
