@@ -12,6 +12,7 @@ import {
   ALARM_SILENCE_RANGE,
   AliyunEventPushValidationError,
   COMPARISON_OPERATORS,
+  COMPARISON_OPERATOR_HINTS,
   ComparisonOperator,
   EVENT_LEVELS,
   EVENT_RULE_SILENCE_RANGE,
@@ -327,7 +328,7 @@ function buildEscalation(
       checkNonEmptyString(`${field}.statistics`, v, "use the metric's statistic, e.g. Average"),
     ),
     comparisonOperator: check(escalation.comparisonOperator, (v) =>
-      checkEnum(`${field}.comparisonOperator`, v, COMPARISON_OPERATORS),
+      checkEnum(`${field}.comparisonOperator`, v, COMPARISON_OPERATORS, COMPARISON_OPERATOR_HINTS),
     ),
     // The provider takes thresholds as strings; accept numbers for convenience.
     threshold: isKnownPlain(threshold) ? String(threshold) : pulumi.output(threshold).apply(String),

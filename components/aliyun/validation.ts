@@ -162,10 +162,31 @@ export function checkEnumList(
   return problems;
 }
 
-/** Checks one value against an enum. */
-export function checkEnum(field: string, value: unknown, allowed: readonly string[]): string[] {
+/**
+ * The CMS API's own operator names (PutResourceMetricRule), which the provider does not accept:
+ * it takes the symbols and converts them itself.
+ */
+export const COMPARISON_OPERATOR_HINTS: Readonly<Record<string, string>> = {
+  GreaterThanThreshold: "write >",
+  GreaterThanOrEqualToThreshold: "write >=",
+  LessThanThreshold: "write <",
+  LessThanOrEqualToThreshold: "write <=",
+  NotEqualToThreshold: "write !=",
+  EqualToThreshold: "write ==",
+};
+
+/** Checks one value against an enum; `hints` maps common mistakes to the right value. */
+export function checkEnum(
+  field: string,
+  value: unknown,
+  allowed: readonly string[],
+  hints: Readonly<Record<string, string>> = {},
+): string[] {
   if (typeof value === "string" && allowed.includes(value)) return [];
-  return [`${field}: ${JSON.stringify(value)} is not valid; use one of ${allowed.join(", ")}`];
+  const hint = typeof value === "string" && hints[value] ? ` (${hints[value]})` : "";
+  return [
+    `${field}: ${JSON.stringify(value)} is not valid${hint}; use one of ${allowed.join(", ")}`,
+  ];
 }
 
 /** A list that must be given and hold at least one non-empty string. */

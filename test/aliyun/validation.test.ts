@@ -242,6 +242,23 @@ describe("aliyun/AliyunEventPush validation", () => {
       [/escalations\.warn\.comparisonOperator: "=>" is not valid; use one of >, >=/],
     ],
     [
+      "the API's operator name instead of the provider's symbol",
+      metrics(
+        alarm({
+          escalations: {
+            critical: {
+              statistics: "Average",
+              comparisonOperator: "GreaterThanOrEqualToThreshold",
+              threshold: 1,
+            },
+          },
+        }),
+      ),
+      [
+        /critical\.comparisonOperator: "GreaterThanOrEqualToThreshold" is not valid \(write >=\); use one of/,
+      ],
+    ],
+    [
       "a non-numeric threshold",
       metrics(
         alarm({
