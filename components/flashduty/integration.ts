@@ -103,10 +103,22 @@ export async function resolvePluginType(
   client: FlashdutyClient,
   kind: IntegrationKind,
 ): Promise<string> {
+  return resolvePluginTypeByNames(client, KIND_DISPLAY_NAMES[kind], `kind "${kind}"`);
+}
+
+/**
+ * Finds the integration type whose display name matches one of `names` (case, width and whitespace
+ * ignored) and returns its `plugin_type`; refuses types missing or not creatable through the API.
+ */
+export async function resolvePluginTypeByNames(
+  client: FlashdutyClient,
+  names: readonly string[],
+  what: string,
+): Promise<string> {
   const types = await client.paginate<IntegrationTypeItem>("/integration/type/list", {
     category: "event.alert",
   });
-  const wanted = new Set(KIND_DISPLAY_NAMES[kind].map(normalizeTypeName));
+  const wanted = new Set(names.map(normalizeTypeName));
   const match = types.find(
     (t) =>
       typeof t.plugin_type_name === "string" && wanted.has(normalizeTypeName(t.plugin_type_name)),
@@ -114,13 +126,13 @@ export async function resolvePluginType(
   if (!match || !match.plugin_type) {
     const found = types.map((t) => `"${t.plugin_type_name}" (${t.plugin_type})`).join(", ");
     throw new Error(
-      `Flashduty offers no integration type named ${KIND_DISPLAY_NAMES[kind].map((n) => `"${n}"`).join(" or ")} ` +
-        `for kind "${kind}". Types found: ${found || "none"}. Set \`pluginType\` to the right plugin_type to override.`,
+      `Flashduty offers no integration type named ${names.map((n) => `"${n}"`).join(" or ")} ` +
+        `for ${what}. Types found: ${found || "none"}. Set \`pluginType\` to the right plugin_type to override.`,
     );
   }
   if (match.supports_api_create === false) {
     throw new Error(
-      `Flashduty integration type "${match.plugin_type_name}" (${match.plugin_type}) for kind "${kind}" cannot be ` +
+      `Flashduty integration type "${match.plugin_type_name}" (${match.plugin_type}) for ${what} cannot be ` +
         "created through the Open API (supports_api_create=false). Create it in the Flashduty console and pass its id as `adoptId`.",
     );
   }
