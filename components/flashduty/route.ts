@@ -383,12 +383,16 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
     async read(id, props) {
       const route = await fetchRoute(Number(id));
       if (!route) return { id: "", props: {} as RouteOutputs };
+      const server = fromApiRoute(route);
       return {
         id,
         props: compact({
           ...props,
           integrationId: Number(id),
-          ...fromApiRoute(route),
+          // Set explicitly: a default removed in the console must disappear from the state too.
+          cases: server.cases,
+          default: server.default,
+          version: server.version,
         }) as RouteOutputs,
       };
     },
