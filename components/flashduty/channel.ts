@@ -152,7 +152,7 @@ export interface ChannelProvider extends pulumi.dynamic.ResourceProvider {
 }
 
 export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvider {
-  const context = new ProviderContext(options);
+  const fdContext = new ProviderContext(options);
 
   /** The channel, or null when it is gone (400 ResourceNotFound, or status "deleted"). */
   async function fetchChannel(
@@ -181,7 +181,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
 
   return {
     async configure(req) {
-      context.configure(req.config);
+      fdContext.configure(req.config);
     },
 
     async check(_olds, news) {
@@ -202,7 +202,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
     },
 
     async create(inputs) {
-      const client = context.client();
+      const client = fdContext.client();
       if (inputs.adoptId !== undefined) {
         const current = await fetchChannel(client, inputs.adoptId);
         if (!current)
@@ -227,7 +227,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
     },
 
     async read(id, props) {
-      const channel = await fetchChannel(context.client(), Number(id));
+      const channel = await fetchChannel(fdContext.client(), Number(id));
       if (!channel) return { id: "", props: {} as ChannelOutputs };
       return {
         id,
@@ -241,14 +241,14 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
 
     async update(id, olds, news) {
       if (changedFields(news, olds).length > 0)
-        await context
+        await fdContext
           .client()
           .post("/channel/update", { channel_id: Number(id), ...toApiChannel(news) });
       return { outs: outputsOf(news, Number(id), olds) };
     },
 
     async delete(id) {
-      const client = context.client();
+      const client = fdContext.client();
       const channelId = Number(id);
       // Flashduty wants a channel disabled before deletion (as its Terraform provider does).
       try {
@@ -265,7 +265,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
         try {
           await client.post("/channel/enable", { channel_id: channelId });
         } catch {
-          context.log(
+          fdContext.log(
             `Flashduty channel ${id} could not be re-enabled after a failed delete; enable it in the console.`,
           );
         }

@@ -38,8 +38,15 @@ interface Envelope {
   error?: { code?: string; message?: string; reason?: string };
 }
 
-/** Error codes that mean "try again" whatever the HTTP status says. */
-const RETRYABLE_CODES = new Set(["RequestTooFrequently", "InternalError", "ServiceUnavailable"]);
+/**
+ * Error codes that mean "try again" whatever the HTTP status says. A plain array: Pulumi's closure
+ * serializer cannot carry a module-level Set or Map into the provider.
+ */
+const RETRYABLE_CODES: readonly string[] = [
+  "RequestTooFrequently",
+  "InternalError",
+  "ServiceUnavailable",
+];
 
 /** Masks `app_key=<anything>` in any text (URLs inside library errors carry it). */
 export function maskAppKeyParams(text: string): string {
@@ -196,7 +203,7 @@ export class FlashdutyClient {
       const code = String(envelope.error.code ?? "UnknownError");
       const message = [envelope.error.message, envelope.error.reason].filter(Boolean).join(" — ");
       return {
-        retryable: RETRYABLE_CODES.has(code) || isRetryableStatus(status),
+        retryable: RETRYABLE_CODES.includes(code) || isRetryableStatus(status),
         retryAfterMs,
         error: new FlashdutyApiError({
           code,

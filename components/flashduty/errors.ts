@@ -40,9 +40,12 @@ export class FlashdutyApiError extends Error {
     const status = details.httpStatus === undefined ? "" : ` (HTTP ${details.httpStatus})`;
     const request = details.requestId ? ` [request_id ${details.requestId}]` : "";
     const tries = details.attempts > 1 ? ` after ${details.attempts} attempts` : "";
-    super(
-      `Flashduty API ${details.path} failed${tries}: ${details.code}${status}: ${details.apiMessage}${request}. ${details.hint}`,
-    );
+    const message = `Flashduty API ${details.path} failed${tries}: ${details.code}${status}: ${details.apiMessage}${request}. ${details.hint}`;
+    super(message);
+    // Set again on purpose: in a serialized dynamic provider, Pulumi's closure serializer turns
+    // `super(message)` into `Error.call(this, message)`, which leaves `this.message` empty.
+    this.message = message;
+    if (!this.stack) Error.captureStackTrace?.(this, FlashdutyApiError);
     this.name = "FlashdutyApiError";
     this.code = details.code;
     this.apiMessage = details.apiMessage;

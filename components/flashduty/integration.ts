@@ -219,7 +219,7 @@ export interface IntegrationProvider extends pulumi.dynamic.ResourceProvider {
 }
 
 export function makeIntegrationProvider(options: ProviderOptions = {}): IntegrationProvider {
-  const context = new ProviderContext(options);
+  const fdContext = new ProviderContext(options);
 
   function pushUrlFor(
     pushPath: string | undefined,
@@ -228,7 +228,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
     base?: string,
   ): string {
     return buildPushUrl(
-      base ?? context.settings().pushBaseUrl,
+      base ?? fdContext.settings().pushBaseUrl,
       pushPath ?? defaultPushPath(pluginType),
       key,
     );
@@ -285,7 +285,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
 
   return {
     async configure(req) {
-      context.configure(req.config);
+      fdContext.configure(req.config);
     },
 
     async check(_olds, news) {
@@ -308,7 +308,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
         replaces.push("kind");
       } else if (olds.pluginTypePinned && news.kind !== undefined) {
         // The pin was removed: only a lookup tells whether the kind resolves to the same type.
-        const resolved = await resolvePluginType(context.client(), news.kind);
+        const resolved = await resolvePluginType(fdContext.client(), news.kind);
         if (resolved !== olds.pluginType) replaces.push("pluginType");
       }
       for (const key of ["name", "description", "teamId", "settings", "pushPath"] as const) {
@@ -321,7 +321,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       if (!containsUnknown(news.pushPath) && news.pushPath !== olds.pushPath)
         changes.push("pushPath");
       // A changed flashduty:pushBaseUrl shows up here (update recomputes the URL, no API write).
-      const base = context.pushBaseUrl();
+      const base = fdContext.pushBaseUrl();
       if (
         base !== undefined &&
         !containsUnknown(news.pushPath) &&
@@ -341,7 +341,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
     },
 
     async create(inputs) {
-      const client = context.client();
+      const client = fdContext.client();
       const pluginType =
         inputs.pluginType ?? (await resolvePluginType(client, inputs.kind as IntegrationKind));
       if (inputs.adoptId !== undefined) {
@@ -406,7 +406,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
     },
 
     async read(id, props) {
-      const client = context.client();
+      const client = fdContext.client();
       let server: IntegrationDetail;
       try {
         server = await client.post<IntegrationDetail>("/integration/info", {
@@ -438,7 +438,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
     async update(id, olds, news) {
       const integrationId = Number(id);
       if (declaredDiffers(news, olds).length > 0) {
-        await context
+        await fdContext
           .client()
           .post("/integration/update", { integration_id: integrationId, ...apiFields(news) });
       }
@@ -456,7 +456,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
 
     async delete(id) {
       try {
-        await context.client().post("/integration/delete", { integration_id: Number(id) });
+        await fdContext.client().post("/integration/delete", { integration_id: Number(id) });
       } catch (error) {
         if (isNotFound(error)) return; // already gone
         if (error instanceof FlashdutyApiError && error.code === "ReferenceExist")

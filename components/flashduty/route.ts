@@ -307,12 +307,12 @@ export interface RouteProvider extends pulumi.dynamic.ResourceProvider {
 }
 
 export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider {
-  const context = new ProviderContext(options);
+  const fdContext = new ProviderContext(options);
 
   /** Reads the route; null when there is none (no route, route deleted, or integration gone). */
   async function fetchRoute(integrationId: number): Promise<ApiRoute | null> {
     try {
-      const route = await context
+      const route = await fdContext
         .client()
         .post<ApiRoute | null>("/route/info", { integration_id: integrationId });
       if (!route || route.status === "deleted") return null;
@@ -328,7 +328,7 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
     inputs: RouteInputs,
     expectedVersion?: number,
   ): Promise<number | undefined> {
-    const client = context.client();
+    const client = fdContext.client();
     const answer = await client.post<ApiRoute | null>(
       "/route/upsert",
       toApiRoute(inputs, expectedVersion),
@@ -349,7 +349,7 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
 
   return {
     async configure(req) {
-      context.configure(req.config);
+      fdContext.configure(req.config);
     },
 
     async check(_olds, news) {
@@ -373,7 +373,7 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
       // One route per integration: adopting an existing one means overwriting it with the declared one.
       const existing = await fetchRoute(inputs.integrationId);
       if (existing)
-        context.log(
+        fdContext.log(
           `Flashduty route of integration ${inputs.integrationId} exists (version ${existing.version ?? "?"}); overwriting it with the declared route.`,
         );
       const version = await upsert(inputs, existing?.version);
@@ -405,7 +405,7 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
     async delete(id) {
       // No delete API exists, and clearing the route would drop all of the integration's alerts.
       // Leave the last declared route in place (the integration's own deletion removes it).
-      context.log(
+      fdContext.log(
         `Flashduty has no API to delete routes: the route of integration ${id} is left as it is (alerts keep flowing). Edit it in the console or delete the integration to remove it.`,
       );
     },

@@ -38,10 +38,20 @@ export interface ProviderOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Per-provider configuration holder: filled by `configure`, read by each CRUD call. */
+/**
+ * Per-provider configuration holder: filled by `configure`, read by each CRUD call.
+ * No class-field initializers here or in any class a provider reaches: Pulumi's closure serializer
+ * keeps a class's constructor and prototype but drops field initializers (caught by
+ * test/flashduty/serialized-provider.test.ts).
+ */
 export class ProviderContext {
-  private raw: RawFlashdutySettings = {};
-  constructor(private readonly options: ProviderOptions) {}
+  private raw: RawFlashdutySettings;
+  private readonly options: ProviderOptions;
+
+  constructor(options: ProviderOptions) {
+    this.options = options;
+    this.raw = {};
+  }
 
   configure(config: ConfigSource | undefined): void {
     this.raw = settingsFromConfig(config);
@@ -84,7 +94,10 @@ export interface CheckFailure {
 
 /** Collects check failures; each names the property and says how to fix it. */
 export class Failures {
-  readonly list: CheckFailure[] = [];
+  readonly list: CheckFailure[];
+  constructor() {
+    this.list = [];
+  }
   add(property: string, reason: string): void {
     this.list.push({ property, reason });
   }
