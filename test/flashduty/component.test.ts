@@ -24,7 +24,7 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
   let fd: typeof FlashdutyModule;
 
   before(async () => {
-    pulumi.runtime.setMocks(
+    await pulumi.runtime.setMocks(
       {
         newResource(args: pulumi.runtime.MockResourceArgs) {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });

@@ -8,10 +8,9 @@ import { FlashdutySimulator } from "../simulators/flashduty";
 import type * as FlashdutyModule from "../../components/flashduty";
 
 // The same modules the dynamic-provider host uses.
+type RequireFromString = (code: string) => { handler(): DynamicProvider };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const requireFromString: (code: string) => {
-  handler(): DynamicProvider;
-} = require("require-from-string");
+const requireFromString = require("require-from-string") as RequireFromString;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Config: HostConfig } = require("@pulumi/pulumi/cmd/dynamic-provider/config") as {
   Config: new (
@@ -47,7 +46,7 @@ describe("flashduty/serialized providers (closure serialization round trip)", ()
     // Secrets present in the program's process while the providers are serialized.
     process.env.FLASHDUTY_APP_KEY = PROGRAM_SECRET;
     pulumi.runtime.setAllConfig({ "flashduty:appKey": PROGRAM_SECRET }, ["flashduty:appKey"]);
-    pulumi.runtime.setMocks(
+    await pulumi.runtime.setMocks(
       {
         newResource(args: pulumi.runtime.MockResourceArgs) {
           if (typeof args.inputs.__provider === "string")
