@@ -133,7 +133,8 @@ export class FlashdutyClient {
 
   /**
    * Fetches every page of a list endpoint (`p` from 1, `limit` ≤ 100) following `has_next_page`,
-   * and returns all `items`. `maxPages` bounds the loop (Flashduty caps p×limit at 10000).
+   * and returns all `items`. Where an endpoint documents only `total` (e.g. `/integration/type/list`),
+   * pages continue while `p × limit < total`. Bounded: Flashduty caps p×limit at 10000.
    */
   async paginate<T = unknown>(path: string, body: PageRequest = {}, limit = 100): Promise<T[]> {
     const items: T[] = [];
@@ -143,7 +144,12 @@ export class FlashdutyClient {
       if (!isObject(data)) break;
       const pageItems = Array.isArray(data.items) ? (data.items as T[]) : [];
       items.push(...pageItems);
-      if (data.has_next_page !== true || pageItems.length === 0) break;
+      if (pageItems.length === 0) break;
+      const more =
+        typeof data.has_next_page === "boolean"
+          ? data.has_next_page
+          : typeof data.total === "number" && p * limit < data.total;
+      if (!more) break;
     }
     return items;
   }

@@ -264,6 +264,32 @@ describe("flashduty/client", () => {
     assert.equal(pages, Math.ceil(single.items.length / 2));
   });
 
+  it("paginate falls back to total when an endpoint has no has_next_page", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const all = Array.from({ length: 5 }, (_, i) => ({ n: i }));
+    const pagesAsked: number[] = [];
+    const server = createHttpServer((req, res) => {
+      let text = "";
+      req.on("data", (chunk) => (text += chunk));
+      req.on("end", () => {
+        const { p, limit } = JSON.parse(text) as { p: number; limit: number };
+        pagesAsked.push(p);
+        const items = all.slice((p - 1) * limit, p * limit);
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ request_id: "r", data: { p, limit, total: all.length, items } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const items = await client({ baseUrl: `http://127.0.0.1:${port}` }).paginate("/x", {}, 2);
+      assert.deepEqual(items, all);
+      assert.deepEqual(pagesAsked, [1, 2, 3]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("maskAppKeyParams hides app_key values in URLs", () => {
     assert.equal(
       maskAppKeyParams("POST http://h/x?app_key=abc123&p=1 and ?APP_KEY=zzz"),

@@ -550,6 +550,39 @@ describe("flashduty/Integration provider", () => {
     });
   });
 
+  describe("retries and errors through the provider", () => {
+    it("create rides out a 429 (waiting Retry-After) and a 503", async () => {
+      sim.inject({ kind: "429", retryAfterSeconds: 1 }, 1, "/integration/create");
+      sim.inject({ kind: "5xx", status: 503 }, 1, "/integration/create");
+      const started = Date.now();
+      const { outs } = await createIntegration({ kind: "standard-alert", name: "retried" });
+      assert.ok(Date.now() - started >= 950, "waited for Retry-After");
+      assert.deepEqual(
+        sim.requests.filter((r) => r.path === "/integration/create").map((r) => r.status),
+        [429, 503, 200],
+      );
+      assert.equal(sim.integrations().length, 1, "exactly one integration created");
+      assert.equal(outs.integrationId, sim.integrations()[0].integration_id);
+    });
+
+    it("a hung Flashduty makes read fail with a timeout error that names the path, not the key", async () => {
+      const { id, outs } = await createIntegration({ kind: "standard-alert", name: "hung" });
+      const impatient = makeIntegrationProvider({
+        retry: { ...FAST_RETRY, timeoutMs: 100, maxRetries: 0 },
+        env: EMPTY_ENV,
+        log: (m) => logs.push(m),
+      });
+      await impatient.configure({ config: simConfig(sim) as never });
+      sim.inject({ kind: "hang" }, 1, "/integration/info");
+      await assert.rejects(impatient.read(id, outs), (e: Error) => {
+        assert.match(e.message, /\/integration\/info failed: ClientTimeout/);
+        assert.match(e.message, /100 ms/);
+        assert.ok(!`${e.message}${e.stack}`.includes(sim.appKey));
+        return true;
+      });
+    });
+  });
+
   it("never logs the app key or the integration key", async () => {
     sim.inject({ kind: "5xx" }, 1);
     const { id, outs } = await createIntegration({ kind: "standard-alert", name: "logged" });

@@ -1,12 +1,17 @@
 // Route dynamic provider against the Flashduty simulator: camelCase → snake_case mapping, lifecycle,
 // drift, out-of-band removal, adoption by overwrite, validation, and what delete does (nothing).
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import {
   RouteInputs,
   RouteOutputs,
   RouteProvider,
+  fromApiRoute,
   makeRouteProvider,
+  normalizeCases,
+  normalizeDefault,
+  toApiRoute,
 } from "../../components/flashduty/route";
 import { FlashdutyApiError } from "../../components/flashduty/errors";
 import { UNKNOWN } from "../../components/flashduty/support";
@@ -205,6 +210,48 @@ describe("flashduty/Route provider", () => {
   it("create on a missing integration fails clearly", async () => {
     const inputs = await checked({ integrationId: 123, default: { channelIds: [channelB] } });
     await assert.rejects(provider.create(inputs), /ResourceNotFound/);
+  });
+
+  it("camelCase → snake_case mapping round-trips for any valid route (property)", () => {
+    const condition = fc.record({
+      key: fc.constantFrom("severity", "title", "labels.service"),
+      oper: fc.constantFrom("IN" as const, "NOTIN" as const),
+      vals: fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 3 }),
+    });
+    const ids = fc.array(fc.integer({ min: 1, max: 2 ** 50 }), { minLength: 1, maxLength: 3 });
+    const routeCase = fc.oneof(
+      fc.record(
+        {
+          conditions: fc.array(condition, { minLength: 1, maxLength: 3 }),
+          channelIds: ids,
+          fallthrough: fc.boolean(),
+          routingMode: fc.constant("standard" as const),
+        },
+        { requiredKeys: ["conditions", "channelIds"] },
+      ),
+      fc.record({
+        conditions: fc.array(condition, { minLength: 1, maxLength: 3 }),
+        routingMode: fc.constant("name_mapping" as const),
+        nameMappingLabel: fc.constantFrom("labels.service", "labels.team"),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(routeCase, { maxLength: 4 }),
+        fc.option(ids, { nil: undefined }),
+        (cases, defaultIds) => {
+          const inputs: RouteInputs = {
+            integrationId: 7,
+            cases,
+            default: defaultIds ? { channelIds: defaultIds } : undefined,
+          };
+          const api = toApiRoute(inputs) as Record<string, unknown>;
+          const back = fromApiRoute(api as never);
+          assert.deepEqual(back.cases, normalizeCases(cases));
+          assert.deepEqual(back.default, normalizeDefault(inputs.default));
+        },
+      ),
+    );
   });
 
   describe("check", () => {
