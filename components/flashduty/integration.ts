@@ -221,17 +221,9 @@ export interface IntegrationProvider extends pulumi.dynamic.ResourceProvider {
 export function makeIntegrationProvider(options: ProviderOptions = {}): IntegrationProvider {
   const fdContext = new ProviderContext(options);
 
-  function pushUrlFor(
-    pushPath: string | undefined,
-    pluginType: string,
-    key: string,
-    base?: string,
-  ): string {
-    return buildPushUrl(
-      base ?? fdContext.settings().pushBaseUrl,
-      pushPath ?? defaultPushPath(pluginType),
-      key,
-    );
+  function pushUrlFor(pushPath: string | undefined, pluginType: string, key: string): string {
+    const path = pushPath ?? defaultPushPath(pluginType);
+    return buildPushUrl(fdContext.settings().pushBaseUrl, path, key);
   }
 
   /** Fields sent to create/update: only what the user declared (omitted = left to Flashduty). */
@@ -446,7 +438,6 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       return {
         outs: {
           ...outs,
-          pluginTypePinned: news.pluginType !== undefined,
           // Undeclared fields keep the values last seen.
           description: news.description ?? olds.description,
           teamId: news.teamId ?? olds.teamId,

@@ -17,11 +17,18 @@ import {
   pathsSince,
   rawClient,
   simConfig,
+  guardLoopbackOnly,
 } from "./helpers";
 
 const TEAM = 3521074710131;
 
 describe("flashduty/Channel provider", () => {
+  let removeLoopbackGuard: () => void;
+  before(() => {
+    removeLoopbackGuard = guardLoopbackOnly();
+  });
+  after(() => removeLoopbackGuard());
+
   let sim: FlashdutySimulator;
   let provider: ChannelProvider;
   const logs: string[] = [];

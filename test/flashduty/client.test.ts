@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import { FlashdutyClient, maskAppKeyParams } from "../../components/flashduty/client";
 import { CLIENT_ERROR_CODES, FlashdutyApiError } from "../../components/flashduty/errors";
-import { FAST_RETRY } from "./helpers";
+import { FAST_RETRY, guardLoopbackOnly } from "./helpers";
 
 /** Every rendering of an error a user or a log could see. */
 function renderings(error: unknown): string {
@@ -42,6 +42,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe("flashduty/client", () => {
+  let removeLoopbackGuard: () => void;
+  before(() => {
+    removeLoopbackGuard = guardLoopbackOnly();
+  });
+  after(() => removeLoopbackGuard());
+
   let sim: FlashdutySimulator;
   const logs: string[] = [];
   const delays: number[] = [];

@@ -20,9 +20,16 @@ import {
   pathsSince,
   rawClient,
   simConfig,
+  guardLoopbackOnly,
 } from "./helpers";
 
 describe("flashduty/Integration provider", () => {
+  let removeLoopbackGuard: () => void;
+  before(() => {
+    removeLoopbackGuard = guardLoopbackOnly();
+  });
+  after(() => removeLoopbackGuard());
+
   let sim: FlashdutySimulator;
   let provider: IntegrationProvider;
   const logs: string[] = [];
@@ -510,6 +517,22 @@ describe("flashduty/Integration provider", () => {
       await assert.rejects(
         p.create({ kind: "standard-alert", name: "no key" }),
         (e: Error) => /flashduty:appKey/.test(e.message) && /FLASHDUTY_APP_KEY/.test(e.message),
+      );
+    });
+
+    it("defaults to https://api.flashcat.cloud (blocked here by the loopback guard)", async () => {
+      const p = makeIntegrationProvider({
+        retry: { ...FAST_RETRY, maxRetries: 0 },
+        env: { FLASHDUTY_APP_KEY: "x".repeat(32) },
+      });
+      await p.configure({ config: { get: () => undefined } as never });
+      await assert.rejects(
+        p.create({ pluginType: "standard.alert", name: "never sent" }),
+        (e: Error) => {
+          assert.match(e.message, /non-loopback host api\.flashcat\.cloud/);
+          assert.match(e.message, /https:\/\/api\.flashcat\.cloud/);
+          return true;
+        },
       );
     });
 

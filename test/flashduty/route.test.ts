@@ -15,9 +15,23 @@ import {
 } from "../../components/flashduty/route";
 import { FlashdutyApiError } from "../../components/flashduty/errors";
 import { UNKNOWN } from "../../components/flashduty/support";
-import { EMPTY_ENV, FAST_RETRY, createChannel, pathsSince, rawClient, simConfig } from "./helpers";
+import {
+  EMPTY_ENV,
+  FAST_RETRY,
+  createChannel,
+  pathsSince,
+  rawClient,
+  simConfig,
+  guardLoopbackOnly,
+} from "./helpers";
 
 describe("flashduty/Route provider", () => {
+  let removeLoopbackGuard: () => void;
+  before(() => {
+    removeLoopbackGuard = guardLoopbackOnly();
+  });
+  after(() => removeLoopbackGuard());
+
   let sim: FlashdutySimulator;
   let provider: RouteProvider;
   let integrationId: number;

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import type * as FlashdutyModule from "../../components/flashduty";
+import { guardLoopbackOnly } from "./helpers";
 
 // The same modules the dynamic-provider host uses.
 type RequireFromString = (code: string) => { handler(): DynamicProvider };
@@ -35,6 +36,12 @@ interface DynamicProvider {
 const PROGRAM_SECRET = "program-side-secret-0f1e2d3c4b5a69788796a5b4";
 
 describe("flashduty/serialized providers (closure serialization round trip)", () => {
+  let removeLoopbackGuard: () => void;
+  before(() => {
+    removeLoopbackGuard = guardLoopbackOnly();
+  });
+  after(() => removeLoopbackGuard());
+
   const serialized = new Map<string, string>();
   let fd: typeof FlashdutyModule;
   let sim: FlashdutySimulator;
