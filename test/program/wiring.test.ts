@@ -18,35 +18,45 @@ interface Registered {
 const registered: Registered[] = [];
 let nextId = 1000;
 
-pulumi.runtime.setMocks(
-  {
-    newResource(args) {
-      registered.push({
-        type: args.type,
-        name: args.name,
-        inputs: args.inputs,
-        provider: args.provider,
-      });
-      const id = String(nextId++);
-      const state: Record<string, unknown> = { ...args.inputs };
-      if (args.type === "pulumi-nodejs:dynamic/flashduty:Integration") {
-        state.integrationId = Number(id);
-        state.integrationKey = `key${id}`;
-        state.pushUrl = `https://api.flashcat.cloud/event/push/alert/x?integration_key=key${id}`;
-      }
-      if (args.type === "pulumi-nodejs:dynamic/flashduty:Channel") state.channelId = Number(id);
-      if (args.type === "pulumi-nodejs:dynamic/flashduty:Route") state.version = 1;
-      if (args.type === "pulumi-nodejs:dynamic/volcengine:CallbackUrl")
-        state.callbackId = `cb${id}`;
-      if (args.type === "pulumi-nodejs:dynamic/volcengine:EventRule") state.ruleId = `r${id}`;
-      return { id, state };
+/** Mocks are process-wide and other test files set their own: each suite here sets ours first. */
+function useMocks(): void {
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+        });
+        const id = String(nextId++);
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Integration") {
+          state.integrationId = Number(id);
+          state.integrationKey = `key${id}`;
+          state.pushUrl = `https://api.flashcat.cloud/event/push/alert/x?integration_key=key${id}`;
+        }
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Channel") state.channelId = Number(id);
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Route") state.version = 1;
+        if (args.type === "pulumi-nodejs:dynamic/volcengine:CallbackUrl")
+          state.callbackId = `cb${id}`;
+        if (args.type === "pulumi-nodejs:dynamic/volcengine:EventRule") state.ruleId = `r${id}`;
+        if (args.type === "pulumi:pulumi:StackReference") {
+          state.outputs = {
+            receiverUrl: "https://receiver.staging.example.com",
+            receiverToken: "receiver-token",
+          };
+          state.secretOutputNames = ["receiverToken"];
+        }
+        return { id, state };
+      },
+      call: (args) => args.inputs,
     },
-    call: (args) => args.inputs,
-  },
-  "flashduty-wiring",
-  "test",
-  false,
-);
+    "flashduty-wiring",
+    "test",
+    false,
+  );
+}
 
 import type * as ConfigModule from "../../program/config";
 import type * as WiringModule from "../../program/wiring";
@@ -105,6 +115,7 @@ describe("program under mocks", function () {
   this.timeout(60_000);
 
   before(async () => {
+    useMocks();
     config = await import("../../program/config");
     wiring = await import("../../program/wiring");
   });
@@ -171,11 +182,29 @@ describe("program under mocks", function () {
     it("exports ids in plain text and push URLs as secrets", async () => {
       const out = wiring.wiringOutputs(w);
       assert.equal(await pulumi.isSecret(out.flashdutyPushUrls as pulumi.Output<unknown>), true);
-      assert.equal(
-        await pulumi.isSecret(out.flashdutyIntegrationIds as unknown as pulumi.Output<unknown>),
-        false,
-      );
+      const ids = out.flashdutyIntegrationIds as Record<string, pulumi.Output<number>>;
+      assert.deepEqual(Object.keys(ids).sort(), ["aliyun-cm-event", "volcengine-cm-event"]);
+      for (const id of Object.values(ids)) {
+        assert.equal(await pulumi.isSecret(id), false);
+        assert.equal(typeof (await unwrap(id)), "number");
+      }
       assert.equal(out.receiverPushUrl, undefined);
+    });
+  });
+
+  describe("index.ts, the program Pulumi runs", () => {
+    it("exports the stack outputs for the configured stack", async () => {
+      registered.length = 0;
+      useStackFile("Pulumi.dev.yaml");
+      const outputs = (await import("../../index")) as unknown as Record<string, unknown>;
+      assert.equal(outputs.environment, "test");
+      assert.equal(
+        await pulumi.isSecret(outputs.flashdutyPushUrls as pulumi.Output<unknown>),
+        true,
+      );
+      const urls = await unwrap(outputs.flashdutyPushUrls as pulumi.Output<Record<string, string>>);
+      assert.deepEqual(Object.keys(urls ?? {}).sort(), ["aliyun-cm-event", "volcengine-cm-event"]);
+      assert.ok(await unwrap(outputs.volcengineCallbackId as pulumi.Output<string>));
     });
   });
 
@@ -198,6 +227,19 @@ describe("program under mocks", function () {
       const refs = ofType("pulumi:pulumi:StackReference");
       assert.equal(refs.length, 1);
       assert.equal(refs[0].inputs.name, "organization/flashduty-receiver/staging");
+      const [callback] = ofType("pulumi-nodejs:dynamic/volcengine:CallbackUrl");
+      assert.ok(isSecretInput(callback.inputs.url));
+      assert.equal(
+        (callback.inputs.url as { value: string }).value,
+        "https://receiver.staging.example.com/v1/volcengine?token=receiver-token",
+      );
+      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
+      assert.match(
+        JSON.stringify(rule.inputs.webhookParameters),
+        /https:\/\/receiver\.staging\.example\.com\/v1\/aliyun\?token=receiver-token/,
+      );
+      const [alarm] = ofType("alicloud:cms/alarm:Alarm");
+      assert.ok(isSecretInput(alarm.inputs.webhook), "alarm webhook must be a secret");
     });
 
     it("exports the receiver's push URL as a secret", async () => {
