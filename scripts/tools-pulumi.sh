@@ -19,11 +19,12 @@ set -euo pipefail
 # behind the locked @pulumi/pulumi (3.260.0) because the module proxy here answers
 # `403 This module version is not available.` for the source zip of pkg/v3 v3.260.0 (its .info and
 # .mod are served, so `go mod download` fails only at the zip); v3.259.0 is the newest pkg/v3 whose
-# source it serves. A CLI one minor release apart from the nodejs SDK is a supported combination.
+# source it serves. This CLI runs the locked 3.260.0 SDK fine (see `npm run tools:pulumi:smoke`).
 readonly CLI_VERSION="3.259.0"
 # The nodejs language host is built from github.com/pulumi/pulumi/sdk/v3 at this version: the last
 # release in which it was a package of sdk/v3. From v3.69.0 on it is its own untagged module
-# (sdk/nodejs/cmd/pulumi-language-nodejs/v3), and the proxy answers 403 for every pseudo-version of it.
+# (sdk/nodejs/cmd/pulumi-language-nodejs/v3); the proxy answers 403 for its @v/list and for the
+# pseudo-versions tried (the release commits of v3.70.0 to v3.260.0).
 # The host only spawns `node @pulumi/pulumi/cmd/run` and relays gRPC; the newer engine and SDK fall
 # back cleanly on the RPCs this older host lacks (proved by `npm run tools:pulumi:smoke`).
 readonly NODEJS_HOST_SDK_VERSION="3.68.0"
