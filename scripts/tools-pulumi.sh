@@ -24,7 +24,7 @@ readonly CLI_VERSION="3.259.0"
 # The nodejs language host is built from github.com/pulumi/pulumi/sdk/v3 at this version: the last
 # release in which it was a package of sdk/v3. From v3.69.0 on it is its own untagged module
 # (sdk/nodejs/cmd/pulumi-language-nodejs/v3); the proxy answers 403 for its @v/list and for the
-# pseudo-versions tried (the release commits of v3.70.0 to v3.260.0).
+# pseudo-versions tried (release commits sampled from v3.70.0 to v3.260.0).
 # The host only spawns `node @pulumi/pulumi/cmd/run` and relays gRPC; the newer engine and SDK fall
 # back cleanly on the RPCs this older host lacks (proved by `npm run tools:pulumi:smoke`).
 readonly NODEJS_HOST_SDK_VERSION="3.68.0"
