@@ -15,12 +15,11 @@
 set -euo pipefail
 
 # --- pins -----------------------------------------------------------------------------------
-# The CLI is built from github.com/pulumi/pulumi/pkg/v3 at this version. It is one minor release
-# behind the locked @pulumi/pulumi (3.260.0) because the module proxy here answers
-# `403 This module version is not available.` for the source zip of pkg/v3 v3.260.0 (its .info and
-# .mod are served, so `go mod download` fails only at the zip); v3.259.0 is the newest pkg/v3 whose
-# source it serves. This CLI runs the locked 3.260.0 SDK fine (see `npm run tools:pulumi:smoke`).
-readonly CLI_VERSION="3.259.0"
+# The CLI is built from github.com/pulumi/pulumi/pkg/v3 at the version of the locked
+# @pulumi/pulumi (package-lock.json), so engine and SDK match. The SDK is locked at 3.259.0 because
+# the module proxy here answers `403 This module version is not available.` for the source zip of
+# pkg/v3 v3.260.0 and later (their .info and .mod are served): v3.259.0 is the newest pkg/v3 whose
+# source it serves. Raising the SDK needs a proxy that serves the matching pkg/v3.
 # The nodejs language host is built from github.com/pulumi/pulumi/sdk/v3 at this version: the last
 # release in which it was a package of sdk/v3. From v3.69.0 on it is its own untagged module
 # (sdk/nodejs/cmd/pulumi-language-nodejs/v3); the proxy answers 403 for its @v/list and for the
@@ -37,7 +36,6 @@ readonly VERSION_VAR="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_bin="$repo_root/.tools/bin"
 cache_root="${FLASHDUTY_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flashduty-wiring}"
-cache_dir="$cache_root/pulumi-v$CLI_VERSION"
 started_at=$(date +%s)
 
 log() { printf 'tools:pulumi: %s\n' "$*" >&2; }
@@ -47,8 +45,11 @@ fail() {
 }
 elapsed() { echo "$(($(date +%s) - $1))s"; }
 
-locked_sdk_version="$(node -p "require('$repo_root/package-lock.json').packages['node_modules/@pulumi/pulumi'].version" 2>/dev/null)" ||
+CLI_VERSION="$(node -p "require('$repo_root/package-lock.json').packages['node_modules/@pulumi/pulumi'].version" 2>/dev/null)" ||
   fail "cannot read the @pulumi/pulumi version from package-lock.json"
+readonly CLI_VERSION
+cache_dir="$cache_root/pulumi-v$CLI_VERSION"
+
 [ -d "$repo_root/node_modules/@pulumi/pulumi" ] ||
   fail "node_modules/@pulumi/pulumi is missing; run 'npm ci' first (the dynamic-provider plugin runs from it)"
 
@@ -101,7 +102,7 @@ finish() {
 
 if [ "${PULUMI_TOOLS_REBUILD:-}" != "1" ] && path_pulumi="$(find_outside_tools pulumi)"; then
   path_version="$("$path_pulumi" version 2>/dev/null || true)"
-  if [ "$path_version" = "v$locked_sdk_version" ] || [ "$path_version" = "v$CLI_VERSION" ]; then
+  if [ "$path_version" = "v$CLI_VERSION" ]; then
     # Prefer the host shipped next to that CLI (as release archives have it), then any on PATH.
     path_host="$(dirname "$path_pulumi")/pulumi-language-nodejs"
     if [ -x "$path_host" ] || path_host="$(find_outside_tools pulumi-language-nodejs)"; then
@@ -111,7 +112,7 @@ if [ "${PULUMI_TOOLS_REBUILD:-}" != "1" ] && path_pulumi="$(find_outside_tools p
     fi
     log "$path_pulumi ($path_version) fits, but no pulumi-language-nodejs is on PATH; using a built CLI"
   else
-    log "$path_pulumi is ${path_version:-of unknown version}, not v$locked_sdk_version or v$CLI_VERSION; using a built CLI"
+    log "$path_pulumi is ${path_version:-of unknown version}, not v$CLI_VERSION; using a built CLI"
   fi
 fi
 
