@@ -2,6 +2,7 @@
 // starts serving at once) so tests can call each validator directly.
 import { Policies } from "@pulumi/policy";
 import { aliyunRuleHasWebhookTarget } from "./aliyunRuleHasWebhookTarget";
+import { dynamicSecretOutputsDeclared } from "./dynamicSecretOutputsDeclared";
 import { namesCarryEnvironment } from "./namesCarryEnvironment";
 import { sensitiveInputsAreSecret } from "./sensitiveInputsAreSecret";
 import { sharedIntegrationHasRoute } from "./sharedIntegrationHasRoute";
@@ -9,6 +10,7 @@ import { volcengineRuleUsesStackCallback } from "./volcengineRuleUsesStackCallba
 
 export {
   aliyunRuleHasWebhookTarget,
+  dynamicSecretOutputsDeclared,
   namesCarryEnvironment,
   sensitiveInputsAreSecret,
   sharedIntegrationHasRoute,
@@ -18,6 +20,7 @@ export {
 export const policies: Policies = [
   sharedIntegrationHasRoute,
   sensitiveInputsAreSecret,
+  dynamicSecretOutputsDeclared,
   volcengineRuleUsesStackCallback,
   aliyunRuleHasWebhookTarget,
   namesCarryEnvironment,

@@ -19,7 +19,7 @@ import {
 import { Leaf, leaves } from "../lib/values";
 
 /** Property names (lower-cased, punctuation removed) that always hold a credential. */
-const CREDENTIAL_NAMES: ReadonlySet<string> = new Set([
+export const CREDENTIAL_NAMES: ReadonlySet<string> = new Set([
   "appkey",
   "integrationkey",
   "accesskey",
@@ -56,7 +56,7 @@ export interface SensitiveInputsConfig {
   allowPlaintext?: string[];
 }
 
-const normalise = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+export const normalise = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 function sensitiveReason(type: string, leaf: Leaf): string | undefined {
   if (typeof leaf.value !== "string" || leaf.value === "") {

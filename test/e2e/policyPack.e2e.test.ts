@@ -137,4 +137,13 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
     assert.equal(exported.status, 0, exported.output);
     assert.doesNotMatch(exported.output, /integration_key=abc123/, "state holds it encrypted");
   });
+
+  it("fails an up whose dynamic integration returns pushUrl without declaring it secret", () => {
+    const set = pulumi("config", "set", "scenario", "undeclared-output", "--stack", "dev");
+    assert.equal(set.status, 0, set.output);
+    const up = pulumi("up", "--yes", "--stack", "dev", "--policy-pack", policyDir);
+    assert.notEqual(up.status, 0, up.output);
+    assert.match(up.output, /dynamic-secret-outputs-declared/);
+    assert.match(up.output, /returns integrationKey, pushUrl without declaring them secret/);
+  });
 });

@@ -7,12 +7,13 @@ import { policies } from "../../policy/policies";
 const policyDir = path.join(__dirname, "..", "..", "policy");
 
 describe("policy pack layout", () => {
-  it("exports five uniquely named policies with the documented levels", () => {
+  it("exports six uniquely named policies with the documented levels", () => {
     const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
     assert.equal(Object.keys(levels).length, policies.length, "names are unique");
     assert.deepEqual(levels, {
       "shared-integration-has-route": "mandatory",
       "sensitive-inputs-are-secret": "remediate",
+      "dynamic-secret-outputs-declared": "mandatory",
       "volcengine-event-rule-uses-stack-callback": "mandatory",
       "aliyun-rule-has-webhook-target": "mandatory",
       "names-carry-environment": "advisory",
