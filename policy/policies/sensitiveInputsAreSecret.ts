@@ -106,7 +106,7 @@ export function describeFindings(
 ): string {
   const list = findings.map((f) => `${f.path} (${f.reason})`).join(", ");
   return (
-    `${args.type} "${args.name}": ${list} reach the resource as plaintext. ` +
+    `${args.type} "${args.name}": ${list}: plaintext where a Pulumi secret is required. ` +
     "Pass them as Pulumi secrets (pulumi.secret(value), config.requireSecret(key), or an output " +
     "that is already secret such as the Flashduty integration's pushUrl) so state stores them " +
     "encrypted and logs mask them. A value wrongly flagged can be exempted with the policy config " +
@@ -128,7 +128,10 @@ export const sensitiveInputsAreSecret: ResourceValidationPolicy = {
     const config = args.getConfig<SensitiveInputsConfig>();
     const findings = plaintextSensitiveValues(args.type, args.props, config.allowPlaintext ?? []);
     if (findings.length > 0) {
-      throw new Error(describeFindings(args, findings));
+      const blocked = new Error(describeFindings(args, findings));
+      // @pulumi/policy reports a remediation error as its `stack`: keep the output to the message.
+      blocked.stack = blocked.message;
+      throw blocked;
     }
     return undefined;
   },

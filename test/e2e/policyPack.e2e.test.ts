@@ -4,7 +4,13 @@
 // property dependencies let the stack policies work while ids are unknown.
 //
 // Needs a Pulumi CLI and pulumi-language-nodejs (no release download here: build them from Go
-// modules). Run: PULUMI_BIN_DIR=<dir with pulumi> npm run test:e2e:policy
+// modules; the language host must be >= the 3.2xx line: 3.68's lacks RunPlugin). Run:
+//   PULUMI_BIN_DIR=<dir with pulumi-language-nodejs>:<dir with pulumi> npm run test:e2e:policy
+// With a language host that lacks RunPlugin (e.g. the 3.68 one, the newest the Go proxy here
+// serves), set PULUMI_POLICY_LAUNCH=shim: the pack is then started through the CLI's legacy
+// fallback, a `pulumi-analyzer-policy-<runtime>` script running @pulumi/pulumi's run-policy-pack
+// (what the removed `pulumi-analyzer-policy` shim did). Engine, analyzer protocol, @pulumi/policy
+// and the pack are the same either way; only the process launch differs.
 // Not part of `npm test` (.mocharc ignores test/e2e).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,24 +22,21 @@ const repo = path.join(__dirname, "..", "..");
 const programDir = path.join(__dirname, "fixtures", "policy-program");
 const policyDir = path.join(repo, "policy");
 
-function findCliDir(): string {
-  const candidates = [
-    process.env.PULUMI_BIN_DIR,
-    ...(process.env.PATH ?? "").split(path.delimiter),
-  ].filter((d): d is string => !!d);
-  for (const dir of candidates) {
-    if (
-      fs.existsSync(path.join(dir, "pulumi")) &&
-      (fs.existsSync(path.join(dir, "pulumi-language-nodejs")) ||
-        candidates.some((d) => fs.existsSync(path.join(d, "pulumi-language-nodejs"))))
-    ) {
-      return dir;
-    }
+/**
+ * Directories to put first on PATH: `PULUMI_BIN_DIR` (one or more, separated like PATH) must hold
+ * `pulumi` and a `pulumi-language-nodejs` recent enough to run policy packs (RunPlugin), else PATH.
+ */
+function cliDirs(): string[] {
+  const configured = (process.env.PULUMI_BIN_DIR ?? "").split(path.delimiter).filter(Boolean);
+  const search = [...configured, ...(process.env.PATH ?? "").split(path.delimiter)];
+  const has = (file: string) => search.some((dir) => fs.existsSync(path.join(dir, file)));
+  if (!has("pulumi") || !has("pulumi-language-nodejs")) {
+    throw new Error(
+      "No Pulumi CLI found: set PULUMI_BIN_DIR to the directories holding pulumi and " +
+        "pulumi-language-nodejs (built from Go modules), or put them on PATH.",
+    );
   }
-  throw new Error(
-    "No Pulumi CLI found: set PULUMI_BIN_DIR to a directory holding pulumi and " +
-      "pulumi-language-nodejs (built from Go modules), or put them on PATH.",
-  );
+  return configured;
 }
 
 interface Run {
@@ -45,6 +48,7 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   this.timeout(600_000);
   let home: string;
   let env: NodeJS.ProcessEnv;
+  let packDir = policyDir;
 
   const pulumi = (...args: string[]): Run => {
     const result = spawnSync("pulumi", [...args, "--non-interactive", "--color", "never"], {
@@ -59,7 +63,7 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   const preview = (scenario: string): Run => {
     const set = pulumi("config", "set", "scenario", scenario, "--stack", "dev");
     assert.equal(set.status, 0, set.output);
-    return pulumi("preview", "--stack", "dev", "--policy-pack", policyDir);
+    return pulumi("preview", "--stack", "dev", "--policy-pack", packDir);
   };
 
   before(() => {
@@ -67,12 +71,41 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
       fs.existsSync(path.join(policyDir, "node_modules", "@pulumi", "policy")),
       "run npm ci --prefix policy first",
     );
-    const cliDir = findCliDir();
+    const binDirs = cliDirs();
     home = fs.mkdtempSync(path.join(os.tmpdir(), "policy-e2e-"));
     const sdkDir = path.join(repo, "node_modules", "@pulumi", "pulumi"); // pulumi-resource-pulumi-nodejs
+    if (process.env.PULUMI_POLICY_LAUNCH === "shim") {
+      const shimRuntime = "nodejs-e2e-shim";
+      packDir = path.join(home, "pack");
+      fs.mkdirSync(packDir);
+      for (const entry of [
+        "index.ts",
+        "lib",
+        "policies",
+        "node_modules",
+        "package.json",
+        "tsconfig.json",
+      ]) {
+        fs.symlinkSync(path.join(policyDir, entry), path.join(packDir, entry));
+      }
+      const manifest = fs.readFileSync(path.join(policyDir, "PulumiPolicy.yaml"), "utf8");
+      fs.writeFileSync(
+        path.join(packDir, "PulumiPolicy.yaml"),
+        manifest.replace(/^runtime: nodejs$/m, `runtime: ${shimRuntime}`),
+      );
+      const shimDir = path.join(home, "shim");
+      fs.mkdirSync(shimDir);
+      const runPolicyPack = path.join(policyDir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
+      fs.writeFileSync(
+        path.join(shimDir, `pulumi-analyzer-policy-${shimRuntime}`),
+        `#!/bin/sh\nexec node "${runPolicyPack}" "$@"\n`,
+        { mode: 0o755 },
+      );
+      binDirs.unshift(shimDir);
+    }
     env = {
       ...process.env,
-      PATH: [cliDir, sdkDir, process.env.PATH].join(path.delimiter),
+      PATH: [...binDirs, sdkDir, process.env.PATH].join(path.delimiter),
       PULUMI_HOME: path.join(home, "pulumi-home"),
       PULUMI_BACKEND_URL: `file://${path.join(home, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
@@ -98,13 +131,16 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   it("passes a well-wired program at preview, where every id is still unknown", () => {
     const run = preview("good");
     assert.equal(run.status, 0, run.output);
-    assert.doesNotMatch(run.output, /mandatory|reach the resource as plaintext/);
+    assert.doesNotMatch(run.output, /mandatory|plaintext where a Pulumi secret is required/);
   });
 
   it("blocks a plaintext push URL: the remediation sees the engine's secret markers", () => {
     const run = preview("plaintext-url");
     assert.notEqual(run.status, 0, run.output);
-    assert.match(run.output, /url \(delivery URL\)[^\n]*reach the resource as plaintext/);
+    assert.match(
+      run.output,
+      /url \(delivery URL\)[^\n]*plaintext where a Pulumi secret is required/,
+    );
     assert.doesNotMatch(run.output, /integration_key=abc123/, "the URL is never printed");
   });
 
@@ -131,7 +167,7 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   it("passes at up, with known ids, and the pushed URL is stored as a secret", () => {
     const set = pulumi("config", "set", "scenario", "good", "--stack", "dev");
     assert.equal(set.status, 0, set.output);
-    const up = pulumi("up", "--yes", "--stack", "dev", "--policy-pack", policyDir);
+    const up = pulumi("up", "--yes", "--stack", "dev", "--policy-pack", packDir);
     assert.equal(up.status, 0, up.output);
     const exported = pulumi("stack", "export", "--stack", "dev");
     assert.equal(exported.status, 0, exported.output);
@@ -141,7 +177,7 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   it("fails an up whose dynamic integration returns pushUrl without declaring it secret", () => {
     const set = pulumi("config", "set", "scenario", "undeclared-output", "--stack", "dev");
     assert.equal(set.status, 0, set.output);
-    const up = pulumi("up", "--yes", "--stack", "dev", "--policy-pack", policyDir);
+    const up = pulumi("up", "--yes", "--stack", "dev", "--policy-pack", packDir);
     assert.notEqual(up.status, 0, up.output);
     assert.match(up.output, /dynamic-secret-outputs-declared/);
     assert.match(up.output, /returns integrationKey, pushUrl without declaring them secret/);
