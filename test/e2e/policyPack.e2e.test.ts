@@ -20,6 +20,7 @@ import * as path from "node:path";
 
 const repo = path.join(__dirname, "..", "..");
 const programDir = path.join(__dirname, "fixtures", "policy-program");
+const componentsDir = path.join(__dirname, "fixtures", "policy-components");
 const policyDir = path.join(repo, "policy");
 
 /**
@@ -50,15 +51,16 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
   let env: NodeJS.ProcessEnv;
   let packDir = policyDir;
 
-  const pulumi = (...args: string[]): Run => {
+  const pulumiIn = (cwd: string, ...args: string[]): Run => {
     const result = spawnSync("pulumi", [...args, "--non-interactive", "--color", "never"], {
-      cwd: programDir,
+      cwd,
       env,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
     return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
   };
+  const pulumi = (...args: string[]): Run => pulumiIn(programDir, ...args);
 
   const preview = (scenario: string): Run => {
     const set = pulumi("config", "set", "scenario", scenario, "--stack", "dev");
@@ -119,12 +121,11 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
 
   after(() => {
     if (home) {
-      spawnSync("pulumi", ["stack", "rm", "dev", "--yes", "--force", "--non-interactive"], {
-        cwd: programDir,
-        env,
-      });
+      for (const dir of [programDir, componentsDir]) {
+        pulumiIn(dir, "stack", "rm", "dev", "--yes", "--force");
+        fs.rmSync(path.join(dir, "Pulumi.dev.yaml"), { force: true });
+      }
       fs.rmSync(home, { recursive: true, force: true });
-      fs.rmSync(path.join(programDir, "Pulumi.dev.yaml"), { force: true });
     }
   });
 
@@ -181,5 +182,44 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
     assert.notEqual(up.status, 0, up.output);
     assert.match(up.output, /dynamic-secret-outputs-declared/);
     assert.match(up.output, /returns integrationKey, pushUrl without declaring them secret/);
+  });
+
+  it("passes the project's real Flashduty and Volcengine components (preview)", () => {
+    const init = pulumiIn(
+      componentsDir,
+      "stack",
+      "init",
+      "dev",
+      "--secrets-provider",
+      "passphrase",
+    );
+    assert.equal(init.status, 0, init.output);
+    // Loopback endpoints: a preview calls no API, and nothing may ever reach a real one.
+    const settings: Array<[string, string, boolean]> = [
+      ["flashduty:appKey", "e2e-app-key-0000", true],
+      ["flashduty:baseUrl", "http://127.0.0.1:9", false],
+      ["volcengine:accessKey", "e2e-access-key", true],
+      ["volcengine:secretKey", "e2e-secret-key", true],
+      ["volcengine:region", "cn-beijing", false],
+      ["volcengine:endpoint", "http://127.0.0.1:9", false],
+    ];
+    for (const [key, value, secret] of settings) {
+      const set = pulumiIn(
+        componentsDir,
+        "config",
+        "set",
+        key,
+        value,
+        "--stack",
+        "dev",
+        ...(secret ? ["--secret"] : []),
+      );
+      assert.equal(set.status, 0, set.output);
+    }
+    const run = pulumiIn(componentsDir, "preview", "--stack", "dev", "--policy-pack", packDir);
+    assert.equal(run.status, 0, run.output);
+    assert.match(run.output, /flashduty-wiring@v0\.1\.0/, "the pack ran");
+    assert.match(run.output, /pulumi-nodejs:dynamic\/volcengine:EventRule/);
+    assert.doesNotMatch(run.output, /mandatory|advisory|Pulumi secret is required/);
   });
 });
