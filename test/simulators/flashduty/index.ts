@@ -1,0 +1,274 @@
+// Flashduty simulator: a real HTTP server on 127.0.0.1 implementing the Open API operations and the
+// event push endpoint our code uses, faithfully to /work/shared/reference/flashduty-api.md. It checks
+// our client independently: nothing here imports from components/ or receiver/. See README.md.
+
+import { randomBytes } from "node:crypto";
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo, Socket } from "node:net";
+import { renderIntegration } from "./api/integrations";
+import { ApiContext } from "./context";
+import { ApiError } from "./errors";
+import { FaultQueue } from "./faults";
+import { newRequestId, readBody, sendError, sendJson } from "./http";
+import { BucketsBySubject, TokenBucket } from "./rate-limit";
+import { route, RouterDeps } from "./router";
+import {
+  clone,
+  IntegrationReference,
+  nowSeconds,
+  RouteRecord,
+  SIM_MEMBER_ID,
+  SimState,
+} from "./state";
+import { Fault, FlashdutySimOptions, PushedAlert, RecordedRequest } from "./types";
+
+export * from "./types";
+export { INTEGRATION_TYPES } from "./catalogue";
+export type { IntegrationReference } from "./state";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export class FlashdutySimulator {
+  readonly baseUrl: string;
+  readonly appKey: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly pushed: PushedAlert[] = [];
+
+  private readonly state: SimState;
+  private readonly ctx: ApiContext;
+  private readonly faults = new FaultQueue();
+  private readonly sockets = new Set<Socket>();
+  private readonly deps: RouterDeps;
+  private readonly maxBodyBytes: number;
+
+  static async start(options: FlashdutySimOptions = {}): Promise<FlashdutySimulator> {
+    const server = createServer();
+    const sim = new FlashdutySimulator(server, options);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    (sim as { baseUrl: string }).baseUrl = `http://127.0.0.1:${port}`;
+    return sim;
+  }
+
+  private constructor(
+    private readonly server: Server,
+    options: FlashdutySimOptions,
+  ) {
+    this.baseUrl = "";
+    this.appKey = options.appKey ?? randomBytes(16).toString("hex");
+    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.state = new SimState(options.accountId ?? 1234567);
+    this.ctx = { state: this.state, locale: options.locale ?? "en" };
+    const perSecondAndMinute = (perSecond: number, perMinute: number) => () => [
+      new TokenBucket(perSecond, SECOND),
+      new TokenBucket(perMinute, MINUTE),
+    ];
+    this.deps = {
+      ctx: this.ctx,
+      appKey: this.appKey,
+      apiLimits: new BucketsBySubject(
+        perSecondAndMinute(options.apiRatePerSecond ?? 50, options.apiRatePerMinute ?? 1000),
+      ),
+      integrationWriteLimits: new BucketsBySubject(
+        perSecondAndMinute(
+          options.integrationWriteRatePerSecond ?? 20,
+          options.integrationWriteRatePerMinute ?? 300,
+        ),
+      ),
+      pushLimits: new BucketsBySubject(
+        perSecondAndMinute(options.pushRatePerSecond ?? 100, options.pushRatePerMinute ?? 1000),
+      ),
+      pushed: this.pushed,
+    };
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) {
+          sendError(
+            res,
+            newRequestId(),
+            new ApiError("InternalError", `simulator error: ${(err as Error).message}`),
+          );
+        }
+      });
+    });
+  }
+
+  // ---- state, in the API's snake_case shapes ----
+
+  /** Integrations as /integration/info returns them, oldest first. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract types state as any
+  integrations(): any[] {
+    return [...this.state.integrations.values()].map((i) => renderIntegration(i, this.ctx));
+  }
+
+  /** Channels that are not deleted, as /channel/info returns them, oldest first. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract types state as any
+  channels(): any[] {
+    return [...this.state.channels.values()]
+      .filter((c) => c.status !== "deleted")
+      .map((c) => clone(c));
+  }
+
+  /** The integration's route as /route/info returns it, or null. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the contract types state as any
+  route(integrationId: number): any | null {
+    const route = this.state.routes.get(integrationId);
+    return route ? clone(route) : null;
+  }
+
+  // ---- out-of-band changes, as if someone used the console ----
+
+  mutateIntegration(id: number, patch: Record<string, unknown>): void {
+    const record = this.state.integrations.get(id);
+    if (!record) throw new Error(`mutateIntegration: no integration ${id}`);
+    Object.assign(record, { updated_at: nowSeconds() }, clone(patch), { integration_id: id });
+  }
+
+  deleteIntegration(id: number): void {
+    if (!this.state.integrations.delete(id))
+      throw new Error(`deleteIntegration: no integration ${id}`);
+    this.state.routes.delete(id);
+    this.state.integrationRefs.delete(id);
+  }
+
+  /** Soft-deletes a channel (whatever its status, as the console may). */
+  deleteChannel(id: number): void {
+    const channel = this.state.liveChannel(id);
+    if (!channel) throw new Error(`deleteChannel: no channel ${id}`);
+    const now = nowSeconds();
+    Object.assign(channel, { status: "deleted", deleted_at: now, updated_at: now });
+  }
+
+  /** Replaces (or, with null, removes) the integration's route without validation. */
+  setRoute(integrationId: number, route: Record<string, unknown> | null): void {
+    if (!this.state.integrations.has(integrationId))
+      throw new Error(`setRoute: no integration ${integrationId}`);
+    if (route === null) {
+      this.state.routes.delete(integrationId);
+      return;
+    }
+    const previous = this.state.routes.get(integrationId);
+    const now = nowSeconds();
+    const record: RouteRecord = {
+      cases: [],
+      sections: [],
+      default: null,
+      status: "enabled",
+      version: (previous?.version ?? 0) + 1,
+      updated_by: SIM_MEMBER_ID,
+      creator_id: previous?.creator_id ?? SIM_MEMBER_ID,
+      deleted_at: 0,
+      created_at: previous?.created_at ?? now,
+      updated_at: now,
+      ...clone(route),
+      integration_id: integrationId,
+    };
+    this.state.routes.set(integrationId, record);
+  }
+
+  /** Extension: things referencing the integration, making /integration/delete answer ReferenceExist. */
+  setIntegrationRefs(integrationId: number, refs: IntegrationReference[]): void {
+    if (!this.state.integrations.has(integrationId))
+      throw new Error(`setIntegrationRefs: no integration ${integrationId}`);
+    this.state.integrationRefs.set(integrationId, clone(refs));
+  }
+
+  // ---- faults and lifecycle ----
+
+  inject(fault: Fault, count: number, pathPrefix?: string): void {
+    this.faults.add(fault, count, pathPrefix);
+  }
+
+  reset(): void {
+    this.state.clear();
+    this.faults.clear();
+    this.requests.length = 0;
+    this.pushed.length = 0;
+    this.deps.apiLimits.clear();
+    this.deps.integrationWriteLimits.clear();
+    this.deps.pushLimits.clear();
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Hung requests and idle keep-alive connections would hold close() open: end them now.
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const { text, tooLarge } = await readBody(req, this.maxBodyBytes);
+    const query: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) if (name !== "app_key") query[name] = value;
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      path: url.pathname,
+      status: 0,
+      body: recordedBody(text, tooLarge),
+      at: Date.now(),
+      query,
+    };
+    this.requests.push(recorded);
+    const requestId = newRequestId();
+
+    const fault = this.faults.take(url.pathname);
+    if (fault?.kind === "hang") return; // never answered; stop() destroys the socket
+    let error: ApiError | undefined;
+    let data: unknown;
+    if (fault?.kind === "5xx") {
+      const status = fault.status ?? 500;
+      const code = status === 503 ? "ServiceUnavailable" : "InternalError";
+      error = new ApiError(code, "injected server error", undefined, {}, status);
+    } else if (fault?.kind === "429") {
+      const retryAfter = String(fault.retryAfterSeconds ?? 1);
+      error = new ApiError("RequestTooFrequently", "injected rate limit", undefined, {
+        "Retry-After": retryAfter,
+      });
+    } else {
+      try {
+        data = route(
+          {
+            method: req.method ?? "",
+            path: url.pathname,
+            query: url.searchParams,
+            headers: req.headers,
+            bodyText: text,
+            bodyTooLarge: tooLarge,
+          },
+          this.deps,
+        );
+      } catch (err) {
+        error =
+          err instanceof ApiError
+            ? err
+            : new ApiError("InternalError", `simulator error: ${(err as Error).message}`);
+      }
+    }
+    if (error) {
+      recorded.status = error.status;
+      sendError(res, requestId, error);
+    } else {
+      recorded.status = 200;
+      sendJson(res, 200, requestId, { data: data ?? null });
+    }
+  }
+}
+
+function recordedBody(text: string, tooLarge: boolean): unknown {
+  if (tooLarge) return "<body too large; not recorded>";
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

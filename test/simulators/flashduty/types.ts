@@ -1,0 +1,52 @@
+// Public types of the Flashduty simulator (the team contract in TEAM_BRIEF.md), plus a few optional
+// simulator-only extensions that the contract leaves open (marked "extension").
+
+export interface FlashdutySimOptions {
+  /** The one valid app key (default: a random 32-hex string). */
+  appKey?: string;
+  /** Default 1234567; integration keys end in accountId % 1000 (3 digits). */
+  accountId?: number;
+  /** Per-account Open API limit (default 50/s; 429 + Retry-After beyond). */
+  apiRatePerSecond?: number;
+  /** Per-integration push limit (default 100/s). */
+  pushRatePerSecond?: number;
+  /** Per-integration push limit (default 1000/min). */
+  pushRatePerMinute?: number;
+  /** Language of plugin_type_name in /integration/type/list (default "en"). */
+  locale?: "en" | "zh";
+  /** Extension: per-account Open API limit per minute (default 1000/min, as documented). */
+  apiRatePerMinute?: number;
+  /** Extension: per-account limit on integration writes (default 20/s, as documented). */
+  integrationWriteRatePerSecond?: number;
+  /** Extension: per-account limit on integration writes per minute (default 300/min, as documented). */
+  integrationWriteRatePerMinute?: number;
+  /** Extension: largest accepted request body in bytes (default 1 MiB; 413 EntityTooLarge beyond). */
+  maxBodyBytes?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** URL path without the query string. */
+  path: string;
+  status: number;
+  /** Parsed JSON body, the raw text when it is not JSON, undefined when empty. */
+  body: unknown;
+  at: number;
+  /** Extension: query parameters, with `app_key` removed. */
+  query?: Record<string, string>;
+}
+
+export interface PushedAlert {
+  integrationId: number;
+  integrationKey: string;
+  pluginType: string;
+  path: string;
+  // Shape depends on the integration type: the standard alert body (§5) or whatever JSON was sent.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  alertKey: string;
+  at: number;
+}
+
+export type Fault =
+  { kind: "5xx"; status?: number } | { kind: "429"; retryAfterSeconds?: number } | { kind: "hang" }; // hang = accept the connection and never answer
