@@ -19,11 +19,19 @@ function parseContent(raw: unknown): unknown {
 }
 
 /** ARN-style resource ids (acs:ecs:cn-hangzhou:uid:instance/i-x) → region and short id. */
-function splitArn(resourceId: string | undefined): { region?: string; shortId?: string } {
+function splitArn(resourceId: string | undefined): {
+  region?: string;
+  account?: string;
+  shortId?: string;
+} {
   if (!resourceId?.startsWith("acs:")) return {};
   const parts = resourceId.split(":");
   const last = parts[parts.length - 1] ?? "";
-  return { region: parts[2] || undefined, shortId: last.split("/").pop() || undefined };
+  return {
+    region: parts[2] || undefined,
+    account: parts[3] || undefined,
+    shortId: last.split("/").pop() || undefined,
+  };
 }
 
 export function mapAliyunEvent(e: Record<string, unknown>): MappedEvent | null {
@@ -34,7 +42,7 @@ export function mapAliyunEvent(e: Record<string, unknown>): MappedEvent | null {
   const resourceId = first(e.resourceId, c.resourceId);
   const arn = splitArn(resourceId);
   const resource = first(c.resourceId, arn.shortId, resourceId, e.instanceName);
-  const account = first(e.userId, e.aliyunUid);
+  const account = first(e.userId, e.aliyunUid, arn.account);
   const region = first(e.regionId, arn.region);
   const product = first(e.product);
   const level = first(e.level, e.severity);
