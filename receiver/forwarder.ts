@@ -67,6 +67,11 @@ export class Forwarder {
   private stopped = false;
   private lastError: string | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Sends are spaced evenly (1000 / rate ms): a window-start burst would reach Flashduty bunched
+   * with network jitter and could exceed its limit on arrival even though we kept ours. */
+  private readonly spacingMs: number;
+  private nextSendAt = 0;
+  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
   constructor(
     private readonly spool: Spool,
@@ -76,6 +81,7 @@ export class Forwarder {
   ) {
     this.perSecond = new SlidingWindowLimiter(options.ratePerSecond, 1000);
     this.perMinute = new SlidingWindowLimiter(options.ratePerMinute, 60_000);
+    this.spacingMs = 1000 / options.ratePerSecond;
   }
 
   state(): ForwarderState {
@@ -114,26 +120,56 @@ export class Forwarder {
     while (this.ready.length > 0) {
       const maxInFlight = this.consecutiveFailures > 0 ? 1 : this.options.concurrency;
       if (this.inFlight >= maxInFlight) return;
-      const now = Date.now();
-      const wait = Math.max(
-        this.pausedUntil - now,
-        this.perSecond.waitMs(now),
-        this.perMinute.waitMs(now),
-      );
+      const wait = this.pausedUntil - Date.now();
       if (wait > 0) {
-        this.schedule(now + wait);
+        this.schedule(Date.now() + wait);
         return;
       }
       const key = this.ready.shift() as string;
       const item = this.queues.get(key)?.[0];
       if (!item) continue;
-      this.perSecond.take(now);
-      this.perMinute.take(now);
       this.inFlight++;
       const p = this.deliver(key, item).finally(() => {
         this.inFlightPromises.delete(p);
       });
       this.inFlightPromises.add(p);
+    }
+  }
+
+  /**
+   * Waits for the pause to end and for a slot in both rate windows, then takes it. Called right
+   * before the request goes out (after the spool read), so the windows see actual send times.
+   * Returns false when the forwarder stops meanwhile.
+   */
+  private async acquireSlot(): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      const now = Date.now();
+      const wait = Math.max(
+        this.pausedUntil - now,
+        this.nextSendAt - now,
+        this.perSecond.waitMs(now),
+        this.perMinute.waitMs(now),
+      );
+      if (wait <= 0) {
+        this.perSecond.take(now);
+        this.perMinute.take(now);
+        this.nextSendAt = now + this.spacingMs;
+        return true;
+      }
+      await new Promise<void>((resolve) => {
+        const sleeper = {
+          timer: setTimeout(
+            () => {
+              this.sleepers.delete(sleeper);
+              resolve();
+            },
+            Math.max(1, wait),
+          ),
+          resolve,
+        };
+        this.sleepers.add(sleeper);
+      });
     }
   }
 
@@ -153,9 +189,14 @@ export class Forwarder {
   private async deliver(key: string, item: Item): Promise<void> {
     let outcome: Outcome;
     let record: SpoolRecord | undefined;
-    const started = process.hrtime.bigint();
+    let started = process.hrtime.bigint();
     try {
       record = await this.spool.read(item.ref);
+      if (!(await this.acquireSlot())) {
+        this.inFlight--;
+        return this.settleIdle(); // stopping: left in the spool, replayed on restart
+      }
+      started = process.hrtime.bigint();
       outcome = await this.send(record);
     } catch (err) {
       outcome = { kind: "retry", reason: "spool_read", detail: (err as Error).message };
@@ -325,6 +366,10 @@ export class Forwarder {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const c of this.controllers) c.abort();
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
     await Promise.allSettled([...this.inFlightPromises]);
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
