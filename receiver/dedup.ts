@@ -43,11 +43,11 @@ export class DedupIndex {
    * of pending events are also in the spool records, which are. */
   add(id: string): void {
     this.remember(id);
-    this.linesInFile++;
     const line = `${id.replace(/\n/g, " ")}\n`;
     this.writeChain = this.writeChain
       .then(async () => {
         await fs.appendFile(this.file, line);
+        this.linesInFile++;
         if (this.linesInFile > 2 * this.capacity) await this.compact();
       })
       .catch(() => undefined); // best effort; the spool keeps pending ids
