@@ -67,8 +67,9 @@ export class Forwarder {
   private stopped = false;
   private lastError: string | undefined;
   private idleWaiters: Array<() => void> = [];
-  /** Sends are spaced evenly (1000 / rate ms): a window-start burst would reach Flashduty bunched
-   * with network jitter and could exceed its limit on arrival even though we kept ours. */
+  /** Sends are spaced evenly (1000 / rate ms, GCRA-style with one slot of tolerance so timer
+   * lateness does not lower the average): a window-start burst would reach Flashduty bunched with
+   * network jitter and could exceed its limit on arrival even though we kept ours. */
   private readonly spacingMs: number;
   private nextSendAt = 0;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -147,14 +148,14 @@ export class Forwarder {
       const now = Date.now();
       const wait = Math.max(
         this.pausedUntil - now,
-        this.nextSendAt - now,
+        this.nextSendAt - this.spacingMs - now, // one slot of tolerance absorbs timer lateness
         this.perSecond.waitMs(now),
         this.perMinute.waitMs(now),
       );
       if (wait <= 0) {
         this.perSecond.take(now);
         this.perMinute.take(now);
-        this.nextSendAt = now + this.spacingMs;
+        this.nextSendAt = Math.max(this.nextSendAt, now) + this.spacingMs;
         return true;
       }
       await new Promise<void>((resolve) => {

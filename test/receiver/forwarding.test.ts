@@ -261,7 +261,11 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
       while ((at[i] as number) - (at[j] as number) >= 1000) j++;
       worst = Math.max(worst, i - j + 1);
     }
-    assert.ok(worst <= 40, `${worst} pushes in one 1 s window`);
+    // The limiter holds exactly on the sending side (unit-tested in rate-limiter.test.ts); arrival
+    // times add scheduling jitter of a request or two — why the default of 95/s leaves 5/s of
+    // headroom under Flashduty's 100/s.
+    assert.ok(worst <= 42, `${worst} pushes arrived in one 1 s window (limit 40)`);
+    assert.ok(worst >= 30, `${worst}: the limiter should not throttle far below the rate`);
   });
 
   it("dead-letters a non-retryable rejection, logs and counts it, and keeps going", async () => {

@@ -71,14 +71,20 @@ describe("receiver spool", () => {
     const [seg] = await segmentFiles(".log");
     const file = path.join(dir, "segments", seg!);
     const lines = (await fs.readFile(file, "utf8")).split("\n");
-    lines[1] = lines[1]!.replace('"d2"', '"dX"'); // bit rot in record 2
-    await fs.writeFile(file, `${lines.join("\n")}0badc0de {"id":"torn","body":`); // crash mid-write
+    const second = lines.findIndex((l) => l.includes('"d2"'));
+    lines[second] = lines[second]!.replace('"d2"', '"dX"'); // bit rot in record 2
+    const third = lines.find((l) => l.includes('"d3"'))!;
+    // A torn batch mid-file (a failed write; later batches landed after it) and one at the end.
+    await fs.writeFile(
+      file,
+      `${lines.join("\n")}\n0badc0de {"id":"torn-mid","bo\n${third}\n0badc0de {"id":"torn","body":`,
+    );
     const reopened = await Spool.open(dir);
     assert.deepEqual(
       reopened.pending.map((r) => r.alertKey),
-      ["key-1", "key-3"],
+      ["key-1", "key-3", "key-3"],
     );
-    assert.equal(reopened.spool.corruptLines, 2);
+    assert.equal(reopened.spool.corruptLines, 3);
     await reopened.spool.close();
   });
 
