@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createReceiver } from "../../receiver";
+import { requeueDeadLetters } from "../../receiver/requeue";
 import type { Receiver, ReceiverOptions } from "../../receiver";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import * as F from "./fixtures";
@@ -294,6 +295,16 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
     assert.deepEqual(
       sim.pushed.map((p) => p.alertKey),
       [okKey],
+    );
+    // The operator requeues the dead letter (receiver stopped); the next start delivers it.
+    await receiver!.close();
+    assert.equal(await requeueDeadLetters(dir), 1);
+    assert.deepEqual(await fs.readdir(path.join(dir, "dead")), []);
+    await start();
+    await receiver!.whenIdle();
+    assert.deepEqual(
+      sim.pushed.map((p) => p.alertKey),
+      [okKey, rejectedKey],
     );
   });
 
