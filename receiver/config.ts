@@ -28,7 +28,7 @@ export interface ReceiverOptions {
   ratePerSecond?: number;
   /** Push requests per minute (env FORWARD_RATE_PER_MINUTE; default 950; 0 = off). */
   ratePerMinute?: number;
-  /** Concurrent push requests (env FORWARD_CONCURRENCY; default 8). */
+  /** Concurrent push requests (env FORWARD_CONCURRENCY; default 16). */
   concurrency?: number;
   /** Per-request timeout (env FORWARD_TIMEOUT_MS; default 10000). */
   forwardTimeoutMs?: number;
@@ -84,7 +84,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 256 * 1024,
   ratePerSecond: 95,
   ratePerMinute: 950,
-  concurrency: 8,
+  concurrency: 16,
   forwardTimeoutMs: 10_000,
   backoffBaseMs: 500,
   backoffMaxMs: 30_000,

@@ -116,6 +116,8 @@ export class Spool {
   private ackQueue = new Map<number, string[]>();
   private ackFlushing: Promise<void> | undefined;
   private depthCount = 0;
+  /** Read handles per segment, for the forwarder (closed when the segment is deleted). */
+  private readonly readers = new Map<number, Promise<FileHandle>>();
   private closed = false;
   /** Last write failure, surfaced by /readyz; cleared by the next successful commit. */
   lastError: Error | undefined;
@@ -346,14 +348,22 @@ export class Spool {
 
   /** Reads a pending record back (the forwarder keeps only refs in memory). */
   async read(ref: SpoolRef): Promise<SpoolRecord> {
-    const fh = await fs.open(path.join(this.segmentsDir, `${pad(ref.segment)}.log`), "r");
-    try {
-      const buf = Buffer.alloc(ref.length);
-      await fh.read(buf, 0, ref.length, ref.offset);
-      return JSON.parse(buf.toString("utf8")) as SpoolRecord;
-    } finally {
-      await fh.close();
+    let handle = this.readers.get(ref.segment);
+    if (!handle) {
+      handle = fs.open(path.join(this.segmentsDir, `${pad(ref.segment)}.log`), "r");
+      this.readers.set(ref.segment, handle);
+      handle.catch(() => this.readers.delete(ref.segment));
     }
+    const fh = await handle;
+    const buf = Buffer.alloc(ref.length);
+    await fh.read(buf, 0, ref.length, ref.offset);
+    return JSON.parse(buf.toString("utf8")) as SpoolRecord;
+  }
+
+  private closeReader(n: number): void {
+    const handle = this.readers.get(n);
+    this.readers.delete(n);
+    void handle?.then((fh) => fh.close()).catch(() => undefined);
   }
 
   /** Marks a record done (delivered or dead-lettered); deletes its segment when all are done. */
@@ -393,6 +403,7 @@ export class Spool {
 
   private async deleteSegment(n: number): Promise<void> {
     this.segments.delete(n);
+    this.closeReader(n);
     // .log first: a crash in between leaves an orphan .ack, which replay removes.
     await fs.rm(path.join(this.segmentsDir, `${pad(n)}.log`), { force: true });
     await fs.rm(path.join(this.segmentsDir, `${pad(n)}.ack`), { force: true });
@@ -434,6 +445,7 @@ export class Spool {
     if (this.pipeline > 0 || this.queue.length > 0)
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     while (this.ackFlushing) await this.ackFlushing;
+    for (const n of [...this.readers.keys()]) this.closeReader(n);
     if (this.active) {
       const seg = this.active;
       this.retire(seg);
