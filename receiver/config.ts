@@ -24,7 +24,7 @@ export interface ReceiverOptions {
   spoolDir?: string;
   /** Largest accepted body (env BODY_LIMIT_BYTES; default 256 KiB). */
   bodyLimitBytes?: number;
-  /** Push requests per second to the integration (env FORWARD_RATE_PER_SECOND; default 95). */
+  /** Push requests per second to the integration (env FORWARD_RATE_PER_SECOND; default 98). */
   ratePerSecond?: number;
   /** Push requests per minute (env FORWARD_RATE_PER_MINUTE; default 950; 0 = off). */
   ratePerMinute?: number;
@@ -82,7 +82,7 @@ export const DEFAULTS = {
   port: 8787,
   spoolDir: "./.data/spool",
   bodyLimitBytes: 256 * 1024,
-  ratePerSecond: 95,
+  ratePerSecond: 98,
   ratePerMinute: 950,
   concurrency: 16,
   forwardTimeoutMs: 10_000,

@@ -13,7 +13,7 @@ import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../components/
 import type { RetryOptions } from "../components/common/retry";
 import type { Logger } from "./logger";
 import type { ReceiverMetrics } from "./metrics";
-import { SlidingWindowLimiter } from "./rate-limiter";
+import { InFlightWindowLimiter } from "./rate-limiter";
 import type { Spool, SpoolRecord, SpoolRef } from "./spool";
 
 export interface ForwarderOptions {
@@ -54,8 +54,8 @@ export interface ForwarderState {
 export class Forwarder {
   private readonly queues = new Map<string, Item[]>();
   private readonly ready: string[] = [];
-  private readonly perSecond: SlidingWindowLimiter;
-  private readonly perMinute: SlidingWindowLimiter;
+  private readonly perSecond: InFlightWindowLimiter;
+  private readonly perMinute: InFlightWindowLimiter;
   private readonly controllers = new Set<AbortController>();
   private readonly inFlightPromises = new Set<Promise<void>>();
   private inFlight = 0;
@@ -80,8 +80,8 @@ export class Forwarder {
     private readonly metrics: ReceiverMetrics,
     private readonly log: Logger,
   ) {
-    this.perSecond = new SlidingWindowLimiter(options.ratePerSecond, 1000);
-    this.perMinute = new SlidingWindowLimiter(options.ratePerMinute, 60_000);
+    this.perSecond = new InFlightWindowLimiter(options.ratePerSecond, 1000);
+    this.perMinute = new InFlightWindowLimiter(options.ratePerMinute, 60_000);
     this.spacingMs = 1000 / options.ratePerSecond;
   }
 
@@ -153,8 +153,8 @@ export class Forwarder {
         this.perMinute.waitMs(now),
       );
       if (wait <= 0) {
-        this.perSecond.take(now);
-        this.perMinute.take(now);
+        this.perSecond.start();
+        this.perMinute.start();
         this.nextSendAt = Math.max(this.nextSendAt, now) + this.spacingMs;
         return true;
       }
@@ -198,7 +198,14 @@ export class Forwarder {
         return this.settleIdle(); // stopping: left in the spool, replayed on restart
       }
       started = process.hrtime.bigint();
-      outcome = await this.send(record);
+      try {
+        outcome = await this.send(record);
+      } finally {
+        const now = Date.now();
+        this.perSecond.finish(now);
+        this.perMinute.finish(now);
+        this.wakeSleepers();
+      }
     } catch (err) {
       outcome = { kind: "retry", reason: "spool_read", detail: (err as Error).message };
     }
@@ -243,6 +250,15 @@ export class Forwarder {
     void this.spool.ack(item.ref);
     if (queue.length > 0) this.ready.push(key);
     else this.queues.delete(key);
+  }
+
+  /** Lets rate-limit waiters re-check after a request was answered. */
+  private wakeSleepers(): void {
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    this.sleepers.clear();
   }
 
   /** Keeps an event that could not be dead-lettered (disk trouble): never drop it, try later. */

@@ -1,35 +1,54 @@
-// Sliding-window rate limiter: at most `limit` starts in any window of `windowMs`. Unlike a token
-// bucket (which allows burst + rate in one window) this guarantees Flashduty's "100 per second"
-// holds for every 1 s window, retries included.
-export class SlidingWindowLimiter {
-  private readonly stamps: number[];
+// Rate limiting that holds at Flashduty's end, not just ours. A request may reach Flashduty at any
+// moment between being sent and being answered, so it counts against the window for that whole
+// span: a new request may start at time t only while
+//   (requests in flight) + (requests answered after t - window) < limit.
+// Proof sketch: take any window W of arrivals and the request r* in it that started last, at s*.
+// Every other request r arriving in W started before s* and was answered after its arrival, so
+// after W's start ≥ s* - window: at s* it was in flight or answered inside (s* - window, s*], and
+// was counted. So at most `limit` requests arrive in any window, whatever the network jitter.
+export class InFlightWindowLimiter {
+  private inFlight = 0;
+  /** Answer times of finished requests, oldest first (non-decreasing). */
+  private readonly answered: number[] = [];
   private head = 0;
-  private count = 0;
 
   constructor(
     readonly limit: number,
     readonly windowMs: number,
-  ) {
-    this.stamps = new Array<number>(Math.max(1, limit)).fill(0);
+  ) {}
+
+  private prune(now: number): void {
+    while (
+      this.head < this.answered.length &&
+      (this.answered[this.head] as number) <= now - this.windowMs
+    )
+      this.head++;
+    if (this.head > 1024 && this.head * 2 > this.answered.length) {
+      this.answered.splice(0, this.head);
+      this.head = 0;
+    }
   }
 
-  /** Milliseconds until a start is allowed (0 = now). */
+  /** Milliseconds until a start is allowed; 0 = now; Infinity = when an in-flight one finishes. */
   waitMs(now: number): number {
     if (this.limit <= 0) return 0; // disabled
-    if (this.count < this.limit) return 0;
-    const oldest = this.stamps[this.head] as number;
-    return Math.max(0, oldest + this.windowMs - now);
+    this.prune(now);
+    const recent = this.answered.length - this.head;
+    if (this.inFlight + recent < this.limit) return 0;
+    if (recent === 0) return Infinity;
+    return Math.max(1, (this.answered[this.head] as number) + this.windowMs - now + 1);
   }
 
   /** Records a start; call only when waitMs(now) === 0. */
-  take(now: number): void {
+  start(): void {
+    if (this.limit > 0) this.inFlight++;
+  }
+
+  /** Records the answer (or the abandonment) of a started request. */
+  finish(now: number): void {
     if (this.limit <= 0) return;
-    if (this.count < this.limit) {
-      this.stamps[(this.head + this.count) % this.limit] = now;
-      this.count++;
-    } else {
-      this.stamps[this.head] = now;
-      this.head = (this.head + 1) % this.limit;
-    }
+    this.inFlight--;
+    const last = this.answered[this.answered.length - 1];
+    this.answered.push(last !== undefined && last > now ? last : now);
   }
 }
