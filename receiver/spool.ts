@@ -111,6 +111,7 @@ export class Spool {
   private nextSegment = 1;
   private queue: QueuedWrite[] = [];
   private pipeline = 0;
+  private kickScheduled = false;
   private reserveChain: Promise<void> = Promise.resolve();
   private drainWaiters: Array<() => void> = [];
   private ackQueue = new Map<number, string[]>();
@@ -218,7 +219,15 @@ export class Spool {
     const full: SpoolRecord[] = records.map((r) => ({ id: randomUUID(), receivedAt: now, ...r }));
     return new Promise<SpoolRef[]>((resolve, reject) => {
       this.queue.push({ lines: full.map(encodeLine), records: full, resolve, reject });
-      this.kick();
+      // Deferred to the end of this event-loop turn, so every request parsed in it joins the batch
+      // (measured: fewer, larger commits; +3–20 % throughput, lower p99 — docs/performance.md).
+      if (!this.kickScheduled) {
+        this.kickScheduled = true;
+        setImmediate(() => {
+          this.kickScheduled = false;
+          this.kick();
+        });
+      }
     });
   }
 
