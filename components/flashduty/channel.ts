@@ -220,6 +220,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
       const created = await client.post<{ channel_id: number }>(
         "/channel/create",
         toApiChannel(inputs),
+        { idempotent: false },
       );
       if (!created || typeof created.channel_id !== "number")
         throw new Error("Flashduty /channel/create answered without channel_id.");

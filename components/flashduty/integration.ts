@@ -386,6 +386,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       const created = await client.post<{ integration_id: number; integration_key: string }>(
         "/integration/create",
         { plugin_type: pluginType, ...apiFields(inputs) },
+        { idempotent: false },
       );
       if (!created || typeof created.integration_id !== "number" || !created.integration_key)
         throw new Error(

@@ -104,6 +104,15 @@ describe("flashduty/Channel provider", () => {
     await provider.delete(created.id, outs);
   });
 
+  it("create is not resent after a 5xx (it may have been applied): the error says to adopt", async () => {
+    sim.inject({ kind: "5xx", status: 502 }, 10, "/channel/create");
+    await assert.rejects(
+      provider.create(await checked({ teamId: TEAM, name: "sent once" })),
+      (e: Error) => /duplicate/.test(e.message) && /adoptId/.test(e.message),
+    );
+    assert.equal(sim.requests.filter((r) => r.path === "/channel/create").length, 1);
+  });
+
   it("delete disables the channel first, then deletes it", async () => {
     const created = await provider.create(await checked({ teamId: TEAM, name: "short lived" }));
     const before = sim.requests.length;
