@@ -3,15 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FlashdutyClient } from "./client";
 import { isNotFound } from "./errors";
-import {
-  Failures,
-  ProviderContext,
-  ProviderOptions,
-  compact,
-  containsUnknown,
-  isUnknown,
-  parseId,
-} from "./support";
+import { Failures, ProviderContext, ProviderOptions, compact, parseId } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 export const AUTO_RESOLVE_MODES = ["trigger", "update"] as const;
 export type AutoResolveMode = (typeof AUTO_RESOLVE_MODES)[number];

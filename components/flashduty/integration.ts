@@ -8,13 +8,12 @@ import {
   ProviderContext,
   ProviderOptions,
   compact,
-  containsUnknown,
   declaredSubsetEqual,
   isPlainObject,
-  isUnknown,
   parseId,
   parseNonNegativeId,
 } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 /** Integration kinds this project wires; each resolves to a Flashduty `plugin_type` at run time. */
 export const INTEGRATION_KINDS = [

@@ -8,12 +8,11 @@ import {
   ProviderContext,
   ProviderOptions,
   compact,
-  containsUnknown,
   deepEqual,
   isPlainObject,
-  isUnknown,
   parseId,
 } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 export const ROUTE_OPERATORS = ["IN", "NOTIN"] as const;
 export type RouteOperator = (typeof ROUTE_OPERATORS)[number];

@@ -18,8 +18,8 @@ import {
   checkAdoptId,
   checkCallbackName,
   checkCallbackUrl,
-  isUnknown,
 } from "./validation";
+import { containsUnknown } from "../common/unknown";
 
 export const CALLBACK_TYPE = "custom";
 
@@ -73,12 +73,12 @@ export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
     const replaces: string[] = [];
     const changes: string[] = [];
     // Adopting a different object means managing a different callback.
-    if (news.adoptId !== undefined && (isUnknown(news.adoptId) || news.adoptId !== id))
+    if (news.adoptId !== undefined && (containsUnknown(news.adoptId) || news.adoptId !== id))
       replaces.push("adoptId");
     const region = resolveRegion(this.configured);
     if (region && olds.region && region !== olds.region) replaces.push("region");
-    if (isUnknown(news.name) || news.name !== olds.name) changes.push("name");
-    if (isUnknown(news.url) || news.url !== olds.url) changes.push("url");
+    if (containsUnknown(news.name) || news.name !== olds.name) changes.push("name");
+    if (containsUnknown(news.url) || news.url !== olds.url) changes.push("url");
     if (olds.type !== CALLBACK_TYPE) changes.push("type");
     const all = [...new Set([...replaces, ...changes])];
     return { changes: all.length > 0, replaces, deleteBeforeReplace: false };

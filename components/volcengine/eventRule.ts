@@ -32,8 +32,8 @@ import {
   checkLevel,
   checkRuleName,
   checkWebhookIds,
-  isUnknown,
 } from "./validation";
+import { containsUnknown } from "../common/unknown";
 
 export interface EffectiveTime {
   startTime: string;
@@ -163,12 +163,12 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
     ];
     if (
       n.description !== undefined &&
-      !isUnknown(n.description) &&
+      !containsUnknown(n.description) &&
       typeof n.description !== "string"
     )
       failures.push({ property: "description", reason: "must be text." });
     if (failures.length > 0) return { failures };
-    const effective = isUnknown(n.effectiveTime)
+    const effective = containsUnknown(n.effectiveTime)
       ? (n.effectiveTime as unknown as EffectiveTime)
       : {
           startTime: n.effectiveTime?.startTime ?? DEFAULT_START_TIME,
@@ -194,10 +194,10 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
     news: EventRuleInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (news.adoptId !== undefined && (isUnknown(news.adoptId) || news.adoptId !== id))
+    if (news.adoptId !== undefined && (containsUnknown(news.adoptId) || news.adoptId !== id))
       replaces.push("adoptId");
     // The source cannot be changed in place (ForceNew in the Terraform provider).
-    if (isUnknown(news.eventSource) || news.eventSource !== olds.eventSource)
+    if (containsUnknown(news.eventSource) || news.eventSource !== olds.eventSource)
       replaces.push("eventSource");
     const region = resolveRegion(this.configured);
     if (region && olds.region && region !== olds.region) replaces.push("region");
@@ -206,7 +206,7 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
       if (
         key !== "adoptId" &&
         key !== "eventSource" &&
-        isUnknown(news[key]) &&
+        containsUnknown(news[key]) &&
         !changes.includes(key)
       )
         changes.push(key);

@@ -18,8 +18,8 @@ import {
   checkLevel,
   checkRuleName,
   formatFailures,
-  UNKNOWN,
 } from "./validation";
+import { UNKNOWN } from "../common/unknown";
 
 export interface VolcengineEventRuleArgs {
   /**

@@ -8,7 +8,7 @@ import {
   ChannelProvider,
   makeChannelProvider,
 } from "../../components/flashduty/channel";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,

@@ -11,7 +11,7 @@ import {
   normalizeTypeName,
   resolvePluginTypeByNames,
 } from "../../components/flashduty/integration";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,

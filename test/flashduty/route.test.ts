@@ -14,7 +14,7 @@ import {
   toApiRoute,
 } from "../../components/flashduty/route";
 import { FlashdutyApiError } from "../../components/flashduty/errors";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,
