@@ -104,17 +104,17 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // From the id, not the integrationId output: a dynamic provider has no preview of an update, so
+    // computed outputs are unknown in the preview of any in-place change of the integration, while
+    // its id is kept. An unknown integrationId would make the route plan a replacement.
+    const integrationId = this.integration.id.apply(Number);
     const routing =
       args.style === "private"
         ? { default: { channelIds: [args.channelId as pulumi.Input<number>] } }
         : { cases: args.cases, default: args.default };
-    this.route = new Route(
-      `${name}-route`,
-      { integrationId: this.integration.integrationId, ...routing },
-      { parent: this },
-    );
+    this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
 
-    this.integrationId = this.integration.integrationId;
+    this.integrationId = integrationId;
     this.integrationKey = pulumi.secret(this.integration.integrationKey);
     this.pushUrl = pulumi.secret(this.integration.pushUrl);
     this.routeVersion = this.route.version;

@@ -41,7 +41,13 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
                 ? { version: 1 }
                 : {};
           return {
-            id: args.custom ? `${args.name}-id` : undefined,
+            // The Integration provider's id is the integration_id as a string.
+            id:
+              args.type === INTEGRATION_TYPE
+                ? "6113996590131"
+                : args.custom
+                  ? `${args.name}-id`
+                  : undefined,
             state: { ...args.inputs, ...computed },
           };
         },
