@@ -170,8 +170,10 @@ export function buildWiring(inputs: WiringInputs): Wiring {
       adoptId: c.adoptId,
     });
   }
+  // From the id, which a preview keeps, not the computed channelId, which is unknown in the preview
+  // of any in-place channel change and would make every route to it show a change.
   const channelId = (ref: ChannelRef): pulumi.Input<number> =>
-    typeof ref === "number" ? ref : channels[ref].channelId;
+    typeof ref === "number" ? ref : channels[ref].id.apply(Number);
 
   const routingArgs = (
     r: Routing,
