@@ -253,6 +253,12 @@ export function checkRouteInputs(news: Record<string, unknown>): {
                   `${cat}.key`,
                   'set the alert field to test, e.g. "severity" or "labels.service"',
                 );
+              // Flashduty migrates it on write, so the route read back would never match the code.
+              else if (cond.key === "alert_severity")
+                failures.add(
+                  `${cat}.key`,
+                  'write "severity": "alert_severity" is the legacy name, which Flashduty stores as "severity"',
+                );
               if (!isUnknown(cond.oper) && !ROUTE_OPERATORS.includes(cond.oper as RouteOperator))
                 failures.add(
                   `${cat}.oper`,
