@@ -2,6 +2,7 @@
 // reports every problem at once, each with the key path and the fix, before any resource is made.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { formatProblems } from "../components/common/problems";
 
 export const PROJECT = "flashduty-wiring";
 
@@ -252,8 +253,10 @@ const KNOWN_KEYS = [
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+      formatProblems(
+        `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:`,
+        problems,
+      ),
     );
     this.name = "ConfigError";
   }

@@ -208,6 +208,7 @@ export function checkAdoptId(id: unknown, property = "adoptId"): Failure[] {
   return [];
 }
 
-export function formatFailures(prefix: string, failures: Failure[]): string {
-  return failures.map((f) => `${prefix}${f.property} ${f.reason}`).join("\n");
+/** Failures as problem lines ("<property> <reason>"), for {@link formatProblems}. */
+export function failureLines(failures: readonly Failure[]): string[] {
+  return failures.map((f) => `${f.property} ${f.reason}`);
 }
