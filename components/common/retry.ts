@@ -143,6 +143,25 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The strings to mask for a URL that carries a credential (a push URL's `integration_key`, a
+ * receiver URL's token): the URL itself, as text and percent-encoded, and each of its query values
+ * and its password, so that a message quoting only part of the URL does not leak the credential.
+ */
+export function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  const secrets = [url, encodeURIComponent(url)];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return secrets;
+  }
+  if (parsed.password) secrets.push(parsed.password, decodeURIComponent(parsed.password));
+  for (const value of parsed.searchParams.values()) secrets.push(value, encodeURIComponent(value));
+  return secrets;
+}
+
 /** Replaces every occurrence of each secret in `text` with a fixed mask. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;

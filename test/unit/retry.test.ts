@@ -8,6 +8,7 @@ import {
   mayRetry,
   parseRetryAfter,
   redact,
+  urlSecrets,
   withRetries,
 } from "../../components/common/retry";
 
@@ -145,6 +146,23 @@ describe("common/retry", () => {
       assert.equal(longWait.calls, 1);
       assert.deepEqual(longWait.waits, []);
     });
+  });
+
+  it("masks a credential-carrying URL in every part a message may quote", () => {
+    const url = "https://u:p4ss%21word@h.example/x?integration_key=abcdef123456&token=t%2Fok3n";
+    const text = [
+      url,
+      encodeURIComponent(url),
+      "?integration_key=abcdef123456",
+      "key abcdef123456",
+      "token t/ok3n or t%2Fok3n",
+      "password p4ss!word",
+    ].join(" | ");
+    const masked = redact(text, urlSecrets(url));
+    for (const secret of ["abcdef123456", "t/ok3n", "t%2Fok3n", "p4ss!word", "p4ss%21word"])
+      assert.ok(!masked.includes(secret), `${secret} in ${masked}`);
+    assert.deepEqual(urlSecrets(undefined), []);
+    assert.deepEqual(urlSecrets("not a url"), ["not a url", "not%20a%20url"]);
   });
 
   it("masks every occurrence of each secret", () => {
