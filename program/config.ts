@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { formatProblems } from "../components/common/problems";
+import { INTEGRATION_KINDS, IntegrationKind } from "../components/flashduty/integration";
 
 export const PROJECT = "flashduty-wiring";
 
@@ -101,14 +102,9 @@ const kindOverride = z.strictObject({
   routing: routing.optional(),
 });
 
-export const INTEGRATION_KINDS = [
-  "standard-alert",
-  "aliyun-cm-event",
-  "aliyun-cm-metrics",
-  "volcengine-cm-event",
-  "volcengine-cm-metrics",
-] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+// The kinds are the Integration resource's own list, so the two cannot drift apart.
+export { INTEGRATION_KINDS };
+export type { IntegrationKind };
 
 const flashduty = z.strictObject({
   teamId: z.number().int().nonnegative().optional(),
