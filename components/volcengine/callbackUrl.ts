@@ -4,14 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { createWebhook, deleteWebhooks, getWebhook, updateWebhook } from "./api";
-import {
-  PartialVolcengineSettings,
-  VolcengineSettings,
-  isNotFoundError,
-  resolveRegion,
-  resolveSettings,
-  settingsFromConfig,
-} from "./client";
+import { VolcengineProviderBase } from "./providerBase";
 import {
   DEFAULT_CALLBACK_NAME,
   Failure,
@@ -36,22 +29,10 @@ export interface CallbackUrlOutputs extends CallbackUrlInputs {
   region: string;
 }
 
-export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
-  CallbackUrlInputs,
-  CallbackUrlOutputs
-> {
-  /** Stack config captured by `configure`; never serialized (set only in the provider process). */
-  configured?: PartialVolcengineSettings;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.configured = settingsFromConfig((key) => req.config.get(key));
-  }
-
-  private settings(region?: string): VolcengineSettings {
-    const s = resolveSettings(this.configured);
-    return region ? { ...s, region } : s;
-  }
-
+export class CallbackUrlProvider
+  extends VolcengineProviderBase
+  implements pulumi.dynamic.ResourceProvider<CallbackUrlInputs, CallbackUrlOutputs>
+{
   async check(
     _olds: CallbackUrlInputs,
     news: CallbackUrlInputs,
@@ -75,8 +56,7 @@ export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
     // Adopting a different object means managing a different callback.
     if (news.adoptId !== undefined && (containsUnknown(news.adoptId) || news.adoptId !== id))
       replaces.push("adoptId");
-    const region = resolveRegion(this.configured);
-    if (region && olds.region && region !== olds.region) replaces.push("region");
+    replaces.push(...this.regionReplaces(olds.region));
     if (containsUnknown(news.name) || news.name !== olds.name) changes.push("name");
     if (containsUnknown(news.url) || news.url !== olds.url) changes.push("url");
     if (olds.type !== CALLBACK_TYPE) changes.push("type");
@@ -138,13 +118,10 @@ export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
 
   async delete(id: string, props: CallbackUrlOutputs): Promise<void> {
     const s = this.settings(props.region);
-    // Deleting something already gone succeeds: look first, and accept a NotFound race.
-    if (!(await getWebhook(s, id))) return;
-    try {
-      await deleteWebhooks(s, [id]);
-    } catch (err) {
-      if (!isNotFoundError(err)) throw err;
-    }
+    await this.deleteIfPresent(
+      async () => (await getWebhook(s, id)) !== undefined,
+      () => deleteWebhooks(s, [id]),
+    );
   }
 }
 
