@@ -233,10 +233,8 @@ export class FlashdutyClient {
       return { ok: true, value: envelope.data ?? null };
     }
     // No envelope: a proxy page, an empty body, or an answer that is not Flashduty's.
-    const snippet =
-      typeof response.data === "string"
-        ? response.data.slice(0, 200)
-        : JSON.stringify(response.data);
+    const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data);
+    const snippet = text === undefined || text === "" ? undefined : text.slice(0, 200);
     return {
       ok: false,
       kind: failureKind(status),

@@ -278,6 +278,28 @@ describe("flashduty/client", () => {
     assert.equal(refused.attempts, 3);
   });
 
+  it("an answer without the envelope is an UnexpectedResponse quoting at most 200 characters of it", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const body = JSON.stringify({ items: Array.from({ length: 500 }, (_, i) => `item-${i}`) });
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const error = await rejection(
+        client({ baseUrl: `http://127.0.0.1:${port}` }).post("/integration/list", {}),
+      );
+      assert.equal(error.code, CLIENT_ERROR_CODES.badResponse);
+      assert.match(error.message, /answer without a Flashduty envelope: \{"items":\["item-0"/);
+      assert.ok(!error.message.includes("item-499"), "the whole body was quoted");
+      assert.ok(error.apiMessage.length < 300, `${error.apiMessage.length} characters quoted`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("an envelope error on HTTP 200 is still an error", async () => {
     const { createServer: createHttpServer } = await import("node:http");
     const server = createHttpServer((_req, res) => {
