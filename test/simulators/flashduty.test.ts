@@ -2,8 +2,12 @@
 // receiver/ is used: the simulator is judged against flashduty-api.md, including its examples.
 
 import { strict as assert } from "node:assert";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
+import fc from "fast-check";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { FlashdutySimulator } from "./flashduty";
+import { admit, TokenBucket } from "./flashduty/rate-limit";
 
 const APP_KEY = "0123456789abcdef0123456789abcdef";
 
@@ -237,6 +241,19 @@ describe("Flashduty simulator", function () {
         413,
         "EntityTooLarge",
       );
+      const { key } = await routedIntegration();
+      const bigAlert = JSON.stringify({
+        event_status: "Info",
+        title_rule: "t",
+        description: "x".repeat(1024 * 1024),
+      });
+      const push = await send("/event/push/alert/standard", {
+        body: bigAlert,
+        query: `?integration_key=${key}`,
+      });
+      assertError(push, 413, "EntityTooLarge");
+      assert.equal(sim.pushed.length, 0);
+      assert.equal(sim.requests.at(-1)?.status, 413);
     });
   });
 
@@ -370,6 +387,27 @@ describe("Flashduty simulator", function () {
         assert.match(data.integration_key, /^[0-9a-f]{32}042$/);
       } finally {
         await zeroPadded.stop();
+      }
+    });
+
+    it("accepts the documented example keys for accounts whose id ends in their suffix", async () => {
+      for (const [accountId, key] of [
+        [9100, "0123456789abcdef0123456789abcdef100"], // /integration/create response example
+        [77131, "18c7f1551df55fa28a1a87f0846d9d1e131"], // skywalking push URL example
+      ] as const) {
+        const own = await FlashdutySimulator.start({ appKey: APP_KEY, accountId });
+        try {
+          const res = await fetch(`${own.baseUrl}/integration/create?app_key=${APP_KEY}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ plugin_type: "standard.alert", integration_key: key }),
+          });
+          assert.equal(res.status, 200, await res.clone().text());
+          const data = ((await res.json()) as { data: { integration_key: string } }).data;
+          assert.equal(data.integration_key, key);
+        } finally {
+          await own.stop();
+        }
       }
     });
 
@@ -532,13 +570,22 @@ describe("Flashduty simulator", function () {
         return ((await res.json()) as { data: Record<string, unknown> }).data;
       };
       try {
-        for (let batch = 0; batch < 1005; batch += 67) {
-          await Promise.all(
-            Array.from({ length: Math.min(67, 1005 - batch) }, (_, i) =>
-              call("/channel/create", { team_id: 1, channel_name: `c${batch + i}` }),
-            ),
-          );
-        }
+        // 1005 creates over a few keep-alive connections (much cheaper than fetch on a busy machine).
+        const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+        const create = (i: number) =>
+          new Promise<number>((resolve, reject) => {
+            const url = `${own.baseUrl}/channel/create?app_key=${APP_KEY}`;
+            const headers = { "content-type": "application/json" };
+            const req = httpRequest(url, { method: "POST", agent, headers }, (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode ?? 0));
+            });
+            req.on("error", reject);
+            req.end(JSON.stringify({ team_id: 1, channel_name: `c${i}` }));
+          });
+        const statuses = await Promise.all(Array.from({ length: 1005 }, (_, i) => create(i)));
+        agent.destroy();
+        assert.ok(statuses.every((status) => status === 200));
         assert.equal(own.channels().length, 1005);
         const page10 = await call("/channel/list", { p: 10, limit: 100 });
         assert.equal(page10.total, 1000);
@@ -748,11 +795,12 @@ describe("Flashduty simulator", function () {
 
   describe("rate limiting", () => {
     it("answers 429 RequestTooFrequently with Retry-After beyond the per-account rate", async () => {
-      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 5 });
+      // 3/s: a token every 333 ms, far longer than four local requests take.
+      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 3 });
       try {
         const statuses: number[] = [];
         let limited: Response | undefined;
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 4; i++) {
           const res = await fetch(`${own.baseUrl}/channel/list?app_key=${APP_KEY}`, {
             method: "POST",
             headers: { "content-type": "application/json" },
@@ -762,7 +810,7 @@ describe("Flashduty simulator", function () {
           if (res.status === 429) limited = res;
           else await res.text();
         }
-        assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+        assert.deepEqual(statuses, [200, 200, 200, 429]);
         assert.ok(limited);
         assert.equal(limited.headers.get("retry-after"), "1");
         const body = (await limited.json()) as { error: { code: string } };
@@ -772,11 +820,51 @@ describe("Flashduty simulator", function () {
       }
     });
 
+    it("admits the request again once Retry-After has passed", async () => {
+      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 2 });
+      const call = () =>
+        fetch(`${own.baseUrl}/channel/list?app_key=${APP_KEY}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+      try {
+        let res = await call();
+        while (res.status === 200) {
+          await res.text();
+          res = await call();
+        }
+        assert.equal(res.status, 429);
+        const waitSeconds = Number(res.headers.get("retry-after"));
+        assert.ok(waitSeconds >= 1, String(waitSeconds));
+        await res.text();
+        await new Promise((r) => setTimeout(r, waitSeconds * 1000));
+        assert.equal((await call()).status, 200);
+      } finally {
+        await own.stop();
+      }
+    });
+
     it("limits integration writes more tightly (20/s by default)", async () => {
-      const statuses: number[] = [];
-      for (let i = 0; i < 21; i++)
-        statuses.push((await api("/integration/create", { plugin_type: "standard.alert" })).status);
-      assert.deepEqual(statuses, [...Array(20).fill(200), 429]);
+      // Concurrent, and judged against the time taken: the bucket refills one token per 50 ms.
+      const started = Date.now();
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          api("/integration/create", { plugin_type: "standard.alert" }),
+        ),
+      );
+      const refilled = Math.ceil(((Date.now() - started) * 20) / 1000);
+      const admitted = replies.filter((r) => r.status === 200).length;
+      assert.ok(
+        admitted >= 20 && admitted <= 20 + refilled,
+        `${admitted} admitted, ${refilled} refilled`,
+      );
+      const limited = replies.filter((r) => r.status === 429);
+      assert.equal(limited.length, 40 - admitted);
+      assert.ok(limited.length > 0);
+      assert.match(limited[0].json.error.message, /integration writes/);
+      // Reads are not integration writes: the account limit (50/s) still admits them.
+      assert.equal((await api("/integration/list")).status, 200);
     });
   });
 
@@ -887,6 +975,70 @@ describe("Flashduty simulator", function () {
       assert.equal(body.unknown_field, undefined);
     });
 
+    it("keeps every valid alert as a truncation of what was sent (property)", async () => {
+      const own = await FlashdutySimulator.start({
+        appKey: APP_KEY,
+        pushRatePerSecond: 1e6,
+        pushRatePerMinute: 1e6,
+      });
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${own.baseUrl}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as { data: Record<string, never> } };
+      };
+      try {
+        const created = (
+          await post(`/integration/create?app_key=${APP_KEY}`, { plugin_type: "standard.alert" })
+        ).json.data;
+        const channel = (
+          await post(`/channel/create?app_key=${APP_KEY}`, { team_id: 1, channel_name: "c" })
+        ).json.data;
+        await post(`/route/upsert?app_key=${APP_KEY}`, {
+          integration_id: created.integration_id,
+          default: { channel_ids: [channel.channel_id] },
+        });
+        const text = (max: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength: max });
+        const alert = fc.record(
+          {
+            event_status: fc.constantFrom("Critical", "Warning", "Info", "Ok"),
+            title_rule: text(700),
+            alert_key: fc.string({ minLength: 1, maxLength: 255 }),
+            description: text(2500),
+            labels: fc.dictionary(fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,20}$/), text(2100), {
+              maxKeys: 50,
+            }),
+          },
+          { requiredKeys: ["event_status", "title_rule", "alert_key"] },
+        );
+        await fc.assert(
+          fc.asyncProperty(alert, async (sent) => {
+            const before = own.pushed.length;
+            const reply = await post(
+              `/event/push/alert/standard?integration_key=${created.integration_key}`,
+              sent,
+            );
+            assert.equal(reply.status, 200, JSON.stringify(reply.json));
+            const kept = own.pushed[before].body;
+            const isTruncation = (got: string, given: string, max: number) =>
+              [...got].length === Math.min(max, [...given].length) && given.startsWith(got);
+            assert.ok(isTruncation(kept.title_rule, sent.title_rule, 512));
+            assert.equal(kept.alert_key, sent.alert_key);
+            if (sent.description !== undefined)
+              assert.ok(isTruncation(kept.description, sent.description, 2048));
+            for (const [name, value] of Object.entries(sent.labels ?? {})) {
+              assert.ok(isTruncation(kept.labels[name], value, 2048), name);
+            }
+          }),
+          { numRuns: 60 },
+        );
+      } finally {
+        await own.stop();
+      }
+    });
+
     it("rejects pushes to a missing, disabled, unrouted or other-type integration", async () => {
       const routed = await routedIntegration();
       const alert = { event_status: "Info", title_rule: "t" };
@@ -948,6 +1100,41 @@ describe("Flashduty simulator", function () {
       assert.equal(reply.status, 200, JSON.stringify(reply.json));
       assert.deepEqual(sim.pushed[0].body, payload);
       assert.equal(sim.pushed[0].pluginType, "simonly-volcengine-cm-event.alert");
+    });
+
+    it("takes Alibaba Cloud's form-encoded threshold callback on a cloud type, never on standard", async () => {
+      const { id, key } = await createIntegration({
+        plugin_type: "simonly-aliyun-cm-metrics.alert",
+      });
+      const channelId = await createChannel();
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
+      // Sample from aliyun-cms.md §3.1 (shortened).
+      const form =
+        "expression=$Average>=95&metricName=Host.mem.usedutilization&curValue=97.39" +
+        "&alertName=Basic monitoring-ECS-memory usage&triggerLevel=WARN&alertState=ALERT&timestamp=1508136760";
+      const reply = await send("/event/push/alert/simonly-aliyun-cm-metrics", {
+        body: form,
+        contentType: "application/x-www-form-urlencoded; charset=UTF-8",
+        query: `?integration_key=${key}`,
+      });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      assert.equal(sim.pushed[0].body.metricName, "Host.mem.usedutilization");
+      assert.equal(sim.pushed[0].body.alertState, "ALERT");
+
+      const standard = await routedIntegration();
+      const rejected = await send("/event/push/alert/standard", {
+        body: "event_status=Info&title_rule=t",
+        contentType: "application/x-www-form-urlencoded",
+        query: `?integration_key=${standard.key}`,
+      });
+      assertError(rejected, 400, "InvalidContentType", "application/json");
+      const plain = await send("/event/push/alert/simonly-aliyun-cm-metrics", {
+        body: "x",
+        contentType: "text/plain",
+        query: `?integration_key=${key}`,
+      });
+      assertError(plain, 400, "InvalidContentType", "x-www-form-urlencoded");
+      assert.equal(sim.pushed.length, 1);
     });
 
     it("limits pushes per integration with 429 and Retry-After", async () => {
@@ -1019,6 +1206,22 @@ describe("Flashduty simulator", function () {
       assert.equal(reply.headers.get("retry-after"), "7");
     });
 
+    it("answers any documented error code as injected, also on HTTP 200", async () => {
+      sim.inject({ kind: "error", code: "AccessDenied" }, 1, "/integration/");
+      sim.inject({ kind: "error", code: "ResourceNotFound", status: 200, message: "gone" }, 1);
+      const denied = await api("/integration/list");
+      assertError(denied, 403, "AccessDenied");
+      const onOk = await api("/channel/list");
+      assertError(onOk, 200, "ResourceNotFound", "gone");
+      assert.equal((await api("/channel/list")).json.error, undefined);
+      assert.throws(
+        () => sim.inject({ kind: "error", code: "Nope" as "AccessDenied" }, 1),
+        /unknown error code/,
+      );
+      assert.throws(() => sim.inject({ kind: "5xx", status: 404 }, 1), /500\.\.599/);
+      assert.throws(() => sim.inject({ kind: "hang" }, 0), /count/);
+    });
+
     it("applies a fault only to paths under its prefix", async () => {
       const { key } = await routedIntegration();
       sim.inject({ kind: "5xx", status: 502 }, 1, "/event/push/");
@@ -1058,6 +1261,36 @@ describe("Flashduty simulator", function () {
       await own.stop();
       assert.match(await outcome, /^closed/);
       assert.ok(Date.now() - started < 2000);
+    });
+  });
+
+  describe("internals", () => {
+    it("refuses with the wait for the next token and consumes nothing from other buckets", () => {
+      let now = 0;
+      const perSecond = new TokenBucket(2, 1000, () => now);
+      const perMinute = new TokenBucket(3, 60_000, () => now);
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 1); // per-second bucket empty: 500 ms → 1 s
+      now = 1000;
+      // Minute bucket: 1 token left + 1000 ms × 3/60000 refilled = 1.05; after this take 0.05,
+      // so the next token is 0.95 × 20 s = 19 s away.
+      assert.equal(admit([perSecond, perMinute]), 0);
+      assert.equal(admit([perSecond, perMinute]), 19);
+      assert.equal(perSecond.take(), 0); // …and the per-second token was given back
+    });
+
+    it("never imports the code it judges (components/, receiver/)", () => {
+      const dir = join(__dirname, "flashduty");
+      const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+        f.endsWith(".ts"),
+      );
+      assert.ok(files.length > 5);
+      for (const file of files) {
+        const text = readFileSync(join(dir, file), "utf8");
+        assert.doesNotMatch(text, /from\s+["'][^"']*(components|receiver)\//, file);
+        assert.doesNotMatch(text, /require\(\s*["'][^"']*(components|receiver)\//, file);
+      }
     });
   });
 

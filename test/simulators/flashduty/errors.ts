@@ -1,22 +1,30 @@
 // Flashduty error codes and their HTTP statuses (flashduty-api.md §1, on-call spec `ErrorCode`).
 
+import { FlashdutyErrorCode } from "./types";
+
 export const ERROR_STATUS = {
   InvalidParameter: 400,
   BadRequest: 400,
   InvalidContentType: 400,
   ResourceNotFound: 400,
   ReferenceExist: 400,
+  NoLicense: 400,
   Unauthorized: 401,
+  BalanceNotEnough: 402,
   AccessDenied: 403,
   RouteNotFound: 404,
   MethodNotAllowed: 405,
+  UndonedOrderExist: 409,
   EntityTooLarge: 413,
+  RequestLocked: 423,
+  RequestVerifyRequired: 428,
+  DangerousOperation: 428,
   RequestTooFrequently: 429,
   InternalError: 500,
   ServiceUnavailable: 503,
-} as const;
+} as const satisfies Record<FlashdutyErrorCode, number>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = FlashdutyErrorCode;
 
 /** An error answered as the Flashduty failure envelope `{request_id, error:{code,message}}`. */
 export class ApiError extends Error {

@@ -1,6 +1,7 @@
 // Fault injection: the next `count` requests (whose path starts with `pathPrefix`, when given)
 // answer with the fault instead of being handled.
 
+import { ERROR_STATUS } from "./errors";
 import { Fault } from "./types";
 
 interface PendingFault {
@@ -21,6 +22,16 @@ export class FaultQueue {
       (fault.status < 500 || fault.status > 599)
     ) {
       throw new Error(`inject: a 5xx fault needs a status in 500..599, got ${fault.status}`);
+    }
+    if (fault.kind === "error" && !(fault.code in ERROR_STATUS)) {
+      throw new Error(`inject: unknown error code ${String(fault.code)}`);
+    }
+    if (
+      fault.kind === "error" &&
+      fault.status !== undefined &&
+      (fault.status < 200 || fault.status > 599)
+    ) {
+      throw new Error(`inject: an error fault needs a status in 200..599, got ${fault.status}`);
     }
     this.pending.push({ fault: { ...fault }, remaining: count, pathPrefix });
   }

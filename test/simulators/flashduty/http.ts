@@ -36,10 +36,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<ReadBo
   });
 }
 
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
 /** True when the Content-Type media type is application/json (parameters such as charset allowed). */
 export function isJsonContentType(header: string | undefined): boolean {
-  if (!header) return false;
-  return header.split(";")[0].trim().toLowerCase() === "application/json";
+  return mediaType(header) === "application/json";
+}
+
+export function isFormContentType(header: string | undefined): boolean {
+  return mediaType(header) === "application/x-www-form-urlencoded";
 }
 
 export function sendJson(

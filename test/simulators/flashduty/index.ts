@@ -7,11 +7,11 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import { AddressInfo, Socket } from "node:net";
 import { renderIntegration } from "./api/integrations";
 import { ApiContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, ERROR_STATUS } from "./errors";
 import { FaultQueue } from "./faults";
 import { newRequestId, readBody, sendError, sendJson } from "./http";
 import { BucketsBySubject, TokenBucket } from "./rate-limit";
-import { route, RouterDeps } from "./router";
+import { dispatch, RouterDeps } from "./router";
 import {
   clone,
   IntegrationReference,
@@ -43,22 +43,22 @@ export class FlashdutySimulator {
   private readonly maxBodyBytes: number;
 
   static async start(options: FlashdutySimOptions = {}): Promise<FlashdutySimulator> {
+    checkOptions(options);
     const server = createServer();
-    const sim = new FlashdutySimulator(server, options);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    (sim as { baseUrl: string }).baseUrl = `http://127.0.0.1:${port}`;
-    return sim;
+    return new FlashdutySimulator(server, options, `http://127.0.0.1:${port}`);
   }
 
   private constructor(
     private readonly server: Server,
     options: FlashdutySimOptions,
+    baseUrl: string,
   ) {
-    this.baseUrl = "";
+    this.baseUrl = baseUrl;
     this.appKey = options.appKey ?? randomBytes(16).toString("hex");
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.state = new SimState(options.accountId ?? 1234567);
@@ -228,6 +228,14 @@ export class FlashdutySimulator {
       const status = fault.status ?? 500;
       const code = status === 503 ? "ServiceUnavailable" : "InternalError";
       error = new ApiError(code, "injected server error", undefined, {}, status);
+    } else if (fault?.kind === "error") {
+      error = new ApiError(
+        fault.code,
+        fault.message ?? `injected ${fault.code}`,
+        undefined,
+        fault.code === "RequestTooFrequently" ? { "Retry-After": "1" } : {},
+        fault.status ?? ERROR_STATUS[fault.code],
+      );
     } else if (fault?.kind === "429") {
       const retryAfter = String(fault.retryAfterSeconds ?? 1);
       error = new ApiError("RequestTooFrequently", "injected rate limit", undefined, {
@@ -235,7 +243,7 @@ export class FlashdutySimulator {
       });
     } else {
       try {
-        data = route(
+        data = dispatch(
           {
             method: req.method ?? "",
             path: url.pathname,
@@ -260,6 +268,35 @@ export class FlashdutySimulator {
       recorded.status = 200;
       sendJson(res, 200, requestId, { data: data ?? null });
     }
+  }
+}
+
+function checkOptions(options: FlashdutySimOptions): void {
+  const positive: (keyof FlashdutySimOptions)[] = [
+    "accountId",
+    "apiRatePerSecond",
+    "apiRatePerMinute",
+    "integrationWriteRatePerSecond",
+    "integrationWriteRatePerMinute",
+    "pushRatePerSecond",
+    "pushRatePerMinute",
+    "maxBodyBytes",
+  ];
+  for (const name of positive) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && value > 0)) {
+      throw new Error(
+        `FlashdutySimulator: option ${name} must be a positive number, got ${String(value)}`,
+      );
+    }
+  }
+  if (options.accountId !== undefined && !Number.isSafeInteger(options.accountId)) {
+    throw new Error(
+      `FlashdutySimulator: option accountId must be an integer, got ${options.accountId}`,
+    );
+  }
+  if (options.appKey !== undefined && options.appKey === "") {
+    throw new Error("FlashdutySimulator: option appKey must not be empty");
   }
 }
 

@@ -61,12 +61,16 @@ export class BucketsBySubject<K> {
   constructor(private readonly make: () => TokenBucket[]) {}
 
   admit(subject: K): number {
+    return admit(this.bucketsFor(subject));
+  }
+
+  bucketsFor(subject: K): TokenBucket[] {
     let buckets = this.buckets.get(subject);
     if (!buckets) {
       buckets = this.make();
       this.buckets.set(subject, buckets);
     }
-    return admit(buckets);
+    return buckets;
   }
 
   clear(): void {

@@ -6,33 +6,21 @@ import { timingSafeEqual } from "node:crypto";
 import { INTEGRATION_TYPES, pushSlug } from "./catalogue";
 import { ApiContext, Handler } from "./context";
 import { ApiError } from "./errors";
-import { isJsonContentType } from "./http";
+import { isFormContentType, isJsonContentType } from "./http";
 import { CHANNEL_HANDLERS } from "./api/channels";
-import { INTEGRATION_HANDLERS } from "./api/integrations";
+import { INTEGRATION_HANDLERS, INTEGRATION_WRITES } from "./api/integrations";
 import { acceptStandardAlert, PUSH_PREFIX, resolvePushTarget } from "./api/push";
 import { ROUTE_HANDLERS } from "./api/routes";
-import { BucketsBySubject } from "./rate-limit";
+import { admit, BucketsBySubject } from "./rate-limit";
 import { nowSeconds } from "./state";
 import { PushedAlert } from "./types";
 import { isObject } from "./validation";
 
-interface Operation {
-  handler: Handler;
-  /** Counts against the stricter integration-write limit. */
-  integrationWrite: boolean;
-}
-
-const OPERATIONS = new Map<string, Operation>([
-  ...Object.entries(INTEGRATION_HANDLERS).map(
-    ([path, op]) => [path, { handler: op.handler, integrationWrite: op.write }] as const,
-  ),
-  ...Object.entries(ROUTE_HANDLERS).map(
-    ([path, handler]) => [path, { handler, integrationWrite: false }] as const,
-  ),
-  ...Object.entries(CHANNEL_HANDLERS).map(
-    ([path, handler]) => [path, { handler, integrationWrite: false }] as const,
-  ),
-]);
+const OPERATIONS: Readonly<Record<string, Handler>> = {
+  ...INTEGRATION_HANDLERS,
+  ...ROUTE_HANDLERS,
+  ...CHANNEL_HANDLERS,
+};
 
 const PUSH_SLUGS = new Set(INTEGRATION_TYPES.map((t) => pushSlug(t.plugin_type)));
 
@@ -55,10 +43,10 @@ export interface RouterDeps {
 }
 
 /** Handles one call; returns the `data` of a success envelope or throws an ApiError. */
-export function route(call: IncomingCall, deps: RouterDeps): unknown {
+export function dispatch(call: IncomingCall, deps: RouterDeps): unknown {
   if (call.path.startsWith(PUSH_PREFIX)) return push(call, deps);
 
-  const operation = OPERATIONS.get(call.path);
+  const operation = Object.hasOwn(OPERATIONS, call.path) ? OPERATIONS[call.path] : undefined;
   if (!operation) throw new ApiError("RouteNotFound", `no route for ${call.path}`);
   if (call.method !== "POST")
     throw new ApiError(
@@ -69,16 +57,19 @@ export function route(call: IncomingCall, deps: RouterDeps): unknown {
     throw new ApiError("Unauthorized", "app_key is missing or invalid");
   }
   const account = deps.ctx.state.accountId;
-  throttle(deps.apiLimits.admit(account), "the account's Open API rate limit");
-  if (operation.integrationWrite) {
+  // All applicable limits at once, so a request refused by one consumes nothing from the others.
+  const buckets = deps.apiLimits.bucketsFor(account);
+  if (INTEGRATION_WRITES.has(call.path)) {
     throttle(
-      deps.integrationWriteLimits.admit(account),
-      "the account's integration write rate limit",
+      admit([...buckets, ...deps.integrationWriteLimits.bucketsFor(account)]),
+      "the account's Open API rate limits (integration writes: 20/s, 300/min)",
     );
+  } else {
+    throttle(admit(buckets), "the account's Open API rate limit");
   }
   const body = parseJsonBody(call);
   if (!isObject(body)) throw new ApiError("InvalidParameter", "request body must be a JSON object");
-  return operation.handler(body, deps.ctx);
+  return operation(body, deps.ctx);
 }
 
 function push(call: IncomingCall, deps: RouterDeps): unknown {
@@ -95,14 +86,19 @@ function push(call: IncomingCall, deps: RouterDeps): unknown {
     deps.pushLimits.admit(integration.integration_id),
     "the integration's push rate limit (100/s, 1000/min)",
   );
-  const raw = parseJsonBody(call);
-
-  let body: unknown = raw;
+  let body: unknown;
   let alertKey = "";
   if (integration.plugin_type === "standard.alert") {
-    const accepted = acceptStandardAlert(raw);
+    const accepted = acceptStandardAlert(parseJsonBody(call));
     body = accepted.body;
     alertKey = accepted.alertKey;
+  } else if (isFormContentType(call.headers["content-type"])) {
+    // [inference] cloud-native types also take form posts: Alibaba Cloud's threshold callbacks
+    // are application/x-www-form-urlencoded (aliyun-cms.md §3.1). Stored as an object of strings.
+    if (call.bodyTooLarge) throw new ApiError("EntityTooLarge", "request body is too large");
+    body = Object.fromEntries(new URLSearchParams(call.bodyText));
+  } else {
+    body = parseJsonBody(call, "application/json or application/x-www-form-urlencoded");
   }
   integration.last_time = nowSeconds();
   deps.pushed.push({
@@ -129,12 +125,11 @@ function throttle(retryAfterSeconds: number, what: string): void {
   }
 }
 
-function parseJsonBody(call: IncomingCall): unknown {
+/** Parses a JSON body; `accepted` names the content types allowed here, for the error message. */
+function parseJsonBody(call: IncomingCall, accepted = "application/json"): unknown {
   if (!isJsonContentType(call.headers["content-type"])) {
-    throw new ApiError(
-      "InvalidContentType",
-      `Content-Type must be application/json, got ${JSON.stringify(call.headers["content-type"] ?? "")}`,
-    );
+    const got = JSON.stringify(call.headers["content-type"] ?? "");
+    throw new ApiError("InvalidContentType", `Content-Type must be ${accepted}, got ${got}`);
   }
   if (call.bodyTooLarge) throw new ApiError("EntityTooLarge", "request body is too large");
   // [inference] an empty body reads as {} (a Go server decoding into a struct would see no fields).

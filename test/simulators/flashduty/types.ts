@@ -49,4 +49,31 @@ export interface PushedAlert {
 }
 
 export type Fault =
-  { kind: "5xx"; status?: number } | { kind: "429"; retryAfterSeconds?: number } | { kind: "hang" }; // hang = accept the connection and never answer
+  | { kind: "5xx"; status?: number }
+  | { kind: "429"; retryAfterSeconds?: number }
+  | { kind: "hang" } // hang = accept the connection and never answer
+  // Extension: any documented error code, at its documented status unless `status` is given
+  // (e.g. 200, since "HTTP status is informational — the authoritative signal is the enum value").
+  | { kind: "error"; code: FlashdutyErrorCode; status?: number; message?: string };
+
+/** Error codes of the Flashduty API (flashduty-api.md §1). */
+export type FlashdutyErrorCode =
+  | "InvalidParameter"
+  | "BadRequest"
+  | "InvalidContentType"
+  | "ResourceNotFound"
+  | "ReferenceExist"
+  | "NoLicense"
+  | "Unauthorized"
+  | "BalanceNotEnough"
+  | "AccessDenied"
+  | "RouteNotFound"
+  | "MethodNotAllowed"
+  | "UndonedOrderExist"
+  | "EntityTooLarge"
+  | "RequestLocked"
+  | "RequestVerifyRequired"
+  | "DangerousOperation"
+  | "RequestTooFrequently"
+  | "InternalError"
+  | "ServiceUnavailable";

@@ -223,15 +223,24 @@ const rotateKey: Handler = (body, ctx) => {
   return { integration_key: record.integration_key };
 };
 
-/** Operations, and whether each counts against the integration-write limit (300/min & 20/s). */
-export const INTEGRATION_HANDLERS: Record<string, { handler: Handler; write: boolean }> = {
-  "/integration/type/list": { handler: typeList, write: false },
-  "/integration/list": { handler: list, write: false },
-  "/integration/info": { handler: info, write: false },
-  "/integration/create": { handler: create, write: true },
-  "/integration/update": { handler: update, write: true },
-  "/integration/delete": { handler: remove, write: true },
-  "/integration/enable": { handler: enable, write: true },
-  "/integration/disable": { handler: disable, write: true },
-  "/integration/key/rotate": { handler: rotateKey, write: true },
+export const INTEGRATION_HANDLERS: Record<string, Handler> = {
+  "/integration/type/list": typeList,
+  "/integration/list": list,
+  "/integration/info": info,
+  "/integration/create": create,
+  "/integration/update": update,
+  "/integration/delete": remove,
+  "/integration/enable": enable,
+  "/integration/disable": disable,
+  "/integration/key/rotate": rotateKey,
 };
+
+/** Operations under the stricter integration-write limit (300/min & 20/s, flashduty-api.md §3.1). */
+export const INTEGRATION_WRITES: ReadonlySet<string> = new Set([
+  "/integration/create",
+  "/integration/update",
+  "/integration/delete",
+  "/integration/enable",
+  "/integration/disable",
+  "/integration/key/rotate",
+]);

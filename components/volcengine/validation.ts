@@ -1,0 +1,223 @@
+// Input rules for Volcengine callbacks and event rules, shared by the dynamic providers' `check`
+// and by the VolcengineEventPush component (which validates plain values before creating anything).
+// Each rule returns a reason that names the fix; a URL is never echoed, since it carries a secret.
+
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const LEVELS = ["notice", "warning", "critical"] as const;
+export type Level = (typeof LEVELS)[number];
+
+export const DEFAULT_START_TIME = "00:00";
+export const DEFAULT_END_TIME = "23:59";
+export const DEFAULT_CALLBACK_NAME = "Flashduty_Event";
+
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
+/** True if the value is (or contains) the preview placeholder for a not-yet-known input. */
+export function isUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(isUnknown);
+  if (value !== null && typeof value === "object")
+    return Object.values(value as Record<string, unknown>).some(isUnknown);
+  return false;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+/** CreateWebhook: Name 1–512 bytes. */
+export function checkCallbackName(name: unknown, property = "name"): Failure[] {
+  if (isUnknown(name)) return [];
+  if (typeof name !== "string" || name.trim() === "")
+    return [
+      {
+        property,
+        reason: "is required: give the callback a name (1–512 bytes), e.g. Flashduty_Event.",
+      },
+    ];
+  if (byteLength(name) > 512)
+    return [
+      {
+        property,
+        reason: `is ${byteLength(name)} bytes long; Volcengine accepts at most 512 bytes: shorten it.`,
+      },
+    ];
+  return [];
+}
+
+/**
+ * Loopback hosts (local simulators and tests). A regex, not a Set: closure serialization of the
+ * dynamic providers does not reproduce Set/Map instances captured from module scope.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return /^(localhost|\[::1\]|::1|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.test(hostname);
+}
+
+/**
+ * CreateWebhook: Url ≤ 1000 bytes, http/https, no surrounding whitespace. Our own stricter rule:
+ * https only, because the push URL carries the integration key; plain http is accepted only for a
+ * loopback host (local simulators and tests).
+ */
+export function checkCallbackUrl(url: unknown, property = "url"): Failure[] {
+  if (isUnknown(url)) return [];
+  if (typeof url !== "string" || url === "")
+    return [
+      { property, reason: "is required: pass the Flashduty push URL (or your receiver's URL)." },
+    ];
+  if (url.trim() !== url)
+    return [{ property, reason: "has leading or trailing whitespace: remove it." }];
+  if (byteLength(url) > 1000)
+    return [
+      {
+        property,
+        reason: `is ${byteLength(url)} bytes long; Volcengine accepts at most 1000 bytes.`,
+      },
+    ];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [{ property, reason: "is not a valid absolute URL: use https://host/path?query." }];
+  }
+  const loopback = isLoopbackHost(parsed.hostname);
+  if (parsed.protocol === "https:") return [];
+  if (parsed.protocol === "http:" && loopback) return [];
+  return [
+    {
+      property,
+      reason:
+        `must use https:// (got ${parsed.protocol}//): the URL carries a secret key, so plain http is ` +
+        "accepted only for a loopback test server.",
+    },
+  ];
+}
+
+/** CreateEventRule RuleName: docs say 1–128 characters, the Go SDK 2–127; we require 2–127. */
+export function checkRuleName(name: unknown, property = "ruleName"): Failure[] {
+  if (isUnknown(name)) return [];
+  if (typeof name !== "string" || name.trim() === "")
+    return [{ property, reason: "is required: name the event rule (2–127 characters)." }];
+  const length = [...name].length;
+  if (length < 2 || length > 127)
+    return [
+      {
+        property,
+        reason: `has ${length} characters; use 2–127 (the limits the Volcengine SDK enforces).`,
+      },
+    ];
+  return [];
+}
+
+export function checkEventSource(source: unknown, property = "eventSource"): Failure[] {
+  if (isUnknown(source)) return [];
+  if (typeof source !== "string" || !/^[a-z0-9][a-z0-9_.-]*$/i.test(source))
+    return [
+      { property, reason: 'is required: the cloud service whose events to match, e.g. "ecs".' },
+    ];
+  return [];
+}
+
+export function checkEventTypes(types: unknown, property = "eventTypes"): Failure[] {
+  if (types === undefined || isUnknown(types)) return [];
+  if (!Array.isArray(types))
+    return [
+      {
+        property,
+        reason:
+          'must be a list of event types, e.g. ["ecs:Disk:DiskError.Redeploy.Canceled"]; leave it empty for all types.',
+      },
+    ];
+  const failures: Failure[] = [];
+  types.forEach((t, i) => {
+    if (typeof t !== "string" || t.trim() === "" || t.trim() !== t)
+      failures.push({
+        property: `${property}[${i}]`,
+        reason: "must be a non-empty event type without surrounding spaces.",
+      });
+  });
+  const dupes = types.filter((t, i) => types.indexOf(t) !== i);
+  if (dupes.length > 0)
+    failures.push({
+      property,
+      reason: `lists ${JSON.stringify(dupes[0])} twice: remove the duplicate.`,
+    });
+  return failures;
+}
+
+export function checkLevel(level: unknown, property = "level"): Failure[] {
+  if (isUnknown(level)) return [];
+  if (typeof level !== "string" || !(LEVELS as readonly string[]).includes(level))
+    return [
+      {
+        property,
+        reason: `must be one of ${LEVELS.join(", ")} (lowercase); got ${JSON.stringify(level)}.`,
+      },
+    ];
+  return [];
+}
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export function checkEffectiveTime(value: unknown, property = "effectiveTime"): Failure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  if (value === null || typeof value !== "object")
+    return [
+      { property, reason: 'must be {startTime: "HH:MM", endTime: "HH:MM"}, e.g. 00:00 and 23:59.' },
+    ];
+  const failures: Failure[] = [];
+  for (const key of ["startTime", "endTime"] as const) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || isUnknown(v)) continue;
+    if (typeof v !== "string" || !HH_MM.test(v))
+      failures.push({
+        property: `${property}.${key}`,
+        reason: `must be 24-hour "HH:MM" with two digits each, e.g. "08:30"; got ${JSON.stringify(v)}.`,
+      });
+  }
+  return failures;
+}
+
+export function checkEnabled(value: unknown, property = "enabled"): Failure[] {
+  if (value === undefined || isUnknown(value) || typeof value === "boolean") return [];
+  return [{ property, reason: `must be true or false; got ${JSON.stringify(value)}.` }];
+}
+
+/** The console lets a rule select up to 8 existing callbacks. */
+export function checkWebhookIds(ids: unknown, property = "webhookIds"): Failure[] {
+  if (isUnknown(ids)) return [];
+  if (!Array.isArray(ids) || ids.length === 0)
+    return [
+      {
+        property,
+        reason: "must list at least one callback id (a CallbackUrl's id) to deliver to.",
+      },
+    ];
+  if (ids.length > 8)
+    return [{ property, reason: `lists ${ids.length} callbacks; a rule takes at most 8.` }];
+  const failures: Failure[] = [];
+  ids.forEach((id, i) => {
+    if (typeof id !== "string" || id.trim() === "")
+      failures.push({ property: `${property}[${i}]`, reason: "must be a non-empty callback id." });
+  });
+  return failures;
+}
+
+export function checkAdoptId(id: unknown, property = "adoptId"): Failure[] {
+  if (id === undefined || isUnknown(id)) return [];
+  if (typeof id !== "string" || id.trim() === "")
+    return [
+      {
+        property,
+        reason: "must be the id of an existing object, or left out to create a new one.",
+      },
+    ];
+  return [];
+}
+
+export function formatFailures(prefix: string, failures: Failure[]): string {
+  return failures.map((f) => `${prefix}${f.property} ${f.reason}`).join("\n");
+}

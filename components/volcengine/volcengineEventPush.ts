@@ -1,0 +1,206 @@
+// Component: one Volcengine "General Callback URL" pointing at a Flashduty push URL, plus one
+// event rule per declared rule, each delivering to that callback.
+
+import * as pulumi from "@pulumi/pulumi";
+import { CallbackUrl } from "./callbackUrl";
+import { EventRule } from "./eventRule";
+import {
+  DEFAULT_CALLBACK_NAME,
+  Failure,
+  Level,
+  checkAdoptId,
+  checkCallbackName,
+  checkCallbackUrl,
+  checkEffectiveTime,
+  checkEnabled,
+  checkEventSource,
+  checkEventTypes,
+  checkLevel,
+  checkRuleName,
+  formatFailures,
+  UNKNOWN,
+} from "./validation";
+
+export interface VolcengineEventRuleArgs {
+  /**
+   * Rule name (2–127 characters). A plain string, because it also names the Pulumi resource
+   * (`<component>-<ruleName>`), which must be known when the program runs.
+   */
+  ruleName: string;
+  description?: pulumi.Input<string>;
+  /** Cloud service whose events match, e.g. "ecs". Changing it replaces the rule. */
+  eventSource: pulumi.Input<string>;
+  /** Event types to match; empty or omitted = every event of the source. */
+  eventTypes?: pulumi.Input<pulumi.Input<string>[]>;
+  /** notice | warning | critical (Flashduty maps them to Info / Warning / Critical). */
+  level: pulumi.Input<Level>;
+  /** Daily alerting window, "HH:MM". Default 00:00–23:59. */
+  effectiveTime?: pulumi.Input<{ startTime: pulumi.Input<string>; endTime: pulumi.Input<string> }>;
+  /** Default true. */
+  enabled?: pulumi.Input<boolean>;
+  /** RuleId of an existing rule to take over instead of creating one. */
+  adoptId?: pulumi.Input<string>;
+}
+
+export interface VolcengineEventPushArgs {
+  /** The Flashduty push URL (or receiver URL) events are delivered to. Treated as a secret. */
+  pushUrl: pulumi.Input<string>;
+  /** Callback name in the console (1–512 bytes). Default "Flashduty_Event". */
+  callbackName?: pulumi.Input<string>;
+  /** Id of an existing callback to take over instead of creating one. */
+  callbackAdoptId?: pulumi.Input<string>;
+  /** Event rules; each delivers to the callback. */
+  rules: VolcengineEventRuleArgs[];
+  /**
+   * Leave the callback and rules in Volcengine when they are deleted from the stack (e.g. adopted
+   * objects on `pulumi destroy`). Passed to the children, since `retainOnDelete` is not inherited.
+   */
+  retainOnDelete?: boolean;
+}
+
+/**
+ * The value itself when it is plain; the preview placeholder UNKNOWN when it is an Output or a
+ * Promise (the validators skip UNKNOWN; the providers' `check` sees the resolved value later).
+ */
+function plain(value: unknown): unknown {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Checks every plain value in the args (Outputs are checked later by the providers' `check`).
+ * Throws one Error listing every problem, each naming the field and the fix.
+ */
+export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): void {
+  const failures: Failure[] = [];
+  if (args === undefined || args === null)
+    throw new Error("VolcengineEventPush: args are required (pushUrl, rules).");
+  if (args.pushUrl === undefined)
+    failures.push({
+      property: "pushUrl",
+      reason: "is required: pass the Flashduty integration's push URL.",
+    });
+  else failures.push(...checkCallbackUrl(plain(args.pushUrl), "pushUrl"));
+  if (args.callbackName !== undefined)
+    failures.push(...checkCallbackName(plain(args.callbackName), "callbackName"));
+  failures.push(...checkAdoptId(plain(args.callbackAdoptId), "callbackAdoptId"));
+  if (args.retainOnDelete !== undefined && typeof args.retainOnDelete !== "boolean")
+    failures.push({ property: "retainOnDelete", reason: "must be true or false." });
+  if (!Array.isArray(args.rules) || args.rules.length === 0) {
+    failures.push({
+      property: "rules",
+      reason: "must list at least one event rule ({ruleName, eventSource, level, ...}).",
+    });
+  } else {
+    const seen = new Set<string>();
+    const suffixes = new Map<string, string>();
+    args.rules.forEach((rule, i) => {
+      const p = `rules[${i}].`;
+      if (typeof rule.ruleName !== "string") {
+        failures.push({
+          property: `${p}ruleName`,
+          reason: "must be a plain string: it also names the Pulumi resource.",
+        });
+      } else {
+        failures.push(...checkRuleName(rule.ruleName, `${p}ruleName`));
+        if (seen.has(rule.ruleName))
+          failures.push({
+            property: `${p}ruleName`,
+            reason: `"${rule.ruleName}" is used by an earlier rule: rule names must be unique.`,
+          });
+        seen.add(rule.ruleName);
+        const suffix = resourceSuffix(rule.ruleName);
+        const clash = suffixes.get(suffix);
+        if (clash !== undefined && clash !== rule.ruleName)
+          failures.push({
+            property: `${p}ruleName`,
+            reason: `"${rule.ruleName}" and "${clash}" give the same Pulumi resource name (${suffix}): rename one.`,
+          });
+        suffixes.set(suffix, rule.ruleName);
+      }
+      if (rule.eventSource === undefined)
+        failures.push({ property: `${p}eventSource`, reason: 'is required, e.g. "ecs".' });
+      else failures.push(...checkEventSource(plain(rule.eventSource), `${p}eventSource`));
+      failures.push(...checkEventTypes(plain(rule.eventTypes), `${p}eventTypes`));
+      if (rule.level === undefined)
+        failures.push({
+          property: `${p}level`,
+          reason: "is required: notice, warning or critical.",
+        });
+      else failures.push(...checkLevel(plain(rule.level), `${p}level`));
+      failures.push(...checkEffectiveTime(plain(rule.effectiveTime), `${p}effectiveTime`));
+      failures.push(...checkEnabled(plain(rule.enabled), `${p}enabled`));
+      failures.push(...checkAdoptId(plain(rule.adoptId), `${p}adoptId`));
+      const description = plain(rule.description);
+      if (description !== undefined && typeof description !== "string")
+        failures.push({ property: `${p}description`, reason: "must be text." });
+    });
+  }
+  if (failures.length > 0)
+    throw new Error(`VolcengineEventPush: invalid arguments:\n${formatFailures("  ", failures)}`);
+}
+
+/** Pulumi resource names allow most characters, but keep them readable and stable. */
+function resourceSuffix(ruleName: string): string {
+  return ruleName.replace(/[^A-Za-z0-9_.-]+/g, "_");
+}
+
+export class VolcengineEventPush extends pulumi.ComponentResource {
+  /** Id of the callback (General Callback URL). */
+  public readonly callbackId: pulumi.Output<string>;
+  /** RuleIds of the event rules, in declaration order. */
+  public readonly ruleIds: pulumi.Output<string[]>;
+  /** The callback resource (its `url` output is secret). */
+  public readonly callback: CallbackUrl;
+  /** The event rule resources, in declaration order. */
+  public readonly rules: EventRule[];
+
+  constructor(name: string, args: VolcengineEventPushArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything, so bad input creates nothing.
+    validateVolcengineEventPushArgs(args);
+    super("flashduty-wiring:volcengine:VolcengineEventPush", name, {}, opts);
+    const childOptions: pulumi.CustomResourceOptions = {
+      parent: this,
+      ...(args.retainOnDelete !== undefined ? { retainOnDelete: args.retainOnDelete } : {}),
+    };
+
+    this.callback = new CallbackUrl(
+      `${name}-callback`,
+      {
+        name: args.callbackName ?? DEFAULT_CALLBACK_NAME,
+        url: pulumi.secret(args.pushUrl),
+        ...(args.callbackAdoptId !== undefined ? { adoptId: args.callbackAdoptId } : {}),
+      },
+      childOptions,
+    );
+
+    this.rules = args.rules.map(
+      (rule) =>
+        new EventRule(
+          `${name}-${resourceSuffix(rule.ruleName)}`,
+          {
+            ruleName: rule.ruleName,
+            description: rule.description,
+            eventSource: rule.eventSource,
+            eventTypes: rule.eventTypes,
+            level: rule.level,
+            effectiveTime: rule.effectiveTime,
+            enabled: rule.enabled,
+            webhookIds: [this.callback.id],
+            ...(rule.adoptId !== undefined ? { adoptId: rule.adoptId } : {}),
+          },
+          childOptions,
+        ),
+    );
+
+    this.callbackId = this.callback.id;
+    this.ruleIds = pulumi.all(this.rules.map((r) => r.id));
+    this.registerOutputs({ callbackId: this.callbackId, ruleIds: this.ruleIds });
+  }
+}

@@ -1,0 +1,255 @@
+// Composes the per-environment wiring from a validated stack configuration: Flashduty channels and
+// integrations, then the clouds pointed at them (directly, or through the bundled receiver).
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AliyunEventPush,
+  AliyunEventPushArgs,
+  createAliyunProvider,
+  validateAliyunEventPushArgs,
+} from "../components/aliyun";
+import {
+  Channel,
+  FlashdutyIntegration,
+  FlashdutyIntegrationArgs,
+  RouteCaseArgs,
+} from "../components/flashduty";
+import {
+  VolcengineEventPush,
+  VolcengineEventPushArgs,
+  validateVolcengineEventPushArgs,
+} from "../components/volcengine";
+import { ConfigError, IntegrationKind, PROJECT, WiringConfig } from "./config";
+
+type Routing = WiringConfig["flashduty"]["routing"];
+type ChannelRef = number | string;
+
+/** Display names of the integrations this program creates, per kind. */
+const KIND_LABELS: Record<IntegrationKind, string> = {
+  "standard-alert": "receiver",
+  "aliyun-cm-event": "aliyun-cm-event",
+  "aliyun-cm-metrics": "aliyun-cm-metrics",
+  "volcengine-cm-event": "volcengine-cm-event",
+  "volcengine-cm-metrics": "volcengine-cm-metrics",
+};
+
+/** Where the receiver listens and the token it expects; both secret. */
+export interface ReceiverEndpoint {
+  readonly baseUrl: pulumi.Input<string>;
+  readonly token: pulumi.Input<string>;
+}
+
+export interface WiringInputs {
+  readonly config: WiringConfig;
+  /** The stack name; the default environment name. */
+  readonly stack: string;
+  /** Resolves the receiver endpoint; called only when a cloud delivers through the receiver. */
+  readonly receiver?: () => ReceiverEndpoint;
+}
+
+export interface Wiring {
+  readonly environment: string;
+  readonly channels: Readonly<Record<string, Channel>>;
+  readonly integrations: Readonly<Partial<Record<IntegrationKind, FlashdutyIntegration>>>;
+  readonly aliyun?: AliyunEventPush;
+  readonly volcengine?: VolcengineEventPush;
+}
+
+/** The Flashduty integrations a configuration needs, one per kind. */
+export function plannedIntegrationKinds(cfg: WiringConfig): IntegrationKind[] {
+  const kinds = new Set<IntegrationKind>();
+  const ali = cfg.aliyun;
+  if (ali?.enabled) {
+    if (ali.delivery === "receiver") kinds.add("standard-alert");
+    else {
+      if ((ali.subscriptionPolicies ?? []).length > 0) kinds.add("aliyun-cm-event");
+      if ((ali.metricAlarms ?? []).length > 0) kinds.add("aliyun-cm-metrics");
+    }
+  }
+  const volc = cfg.volcengine;
+  if (volc?.enabled)
+    kinds.add(volc.delivery === "receiver" ? "standard-alert" : "volcengine-cm-event");
+  return [...kinds].sort();
+}
+
+/** Receiver URL of one cloud's endpoint, token in the query (clouds cannot send headers). */
+function receiverUrl(
+  endpoint: ReceiverEndpoint,
+  path: "aliyun" | "volcengine",
+): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi
+      .all([endpoint.baseUrl, endpoint.token])
+      .apply(
+        ([base, token]) =>
+          `${base.replace(/\/+$/, "")}/v1/${path}?token=${encodeURIComponent(token)}`,
+      ),
+  );
+}
+
+function aliyunArgs(
+  cfg: NonNullable<WiringConfig["aliyun"]>,
+  urls: { events?: pulumi.Input<string>; metrics?: pulumi.Input<string> },
+): AliyunEventPushArgs {
+  return {
+    pushUrl: urls.events,
+    metricsPushUrl: urls.metrics,
+    subscriptionPolicies: cfg.subscriptionPolicies as AliyunEventPushArgs["subscriptionPolicies"],
+    metricAlarms: cfg.metricAlarms as AliyunEventPushArgs["metricAlarms"],
+  };
+}
+
+function volcengineArgs(
+  cfg: NonNullable<WiringConfig["volcengine"]>,
+  environment: string,
+  url: pulumi.Input<string>,
+): VolcengineEventPushArgs {
+  return {
+    pushUrl: url,
+    callbackName: cfg.callbackName ?? `Flashduty_Event_${environment}`,
+    callbackAdoptId: cfg.callbackAdoptId,
+    rules: (cfg.rules ?? []) as VolcengineEventPushArgs["rules"],
+  };
+}
+
+/**
+ * Runs the cloud components' own validation on the configured values before any resource exists,
+ * so that one run reports every problem. Placeholder URLs stand in for the not-yet-known push URLs.
+ */
+function validateClouds(cfg: WiringConfig, environment: string): void {
+  const problems: string[] = [];
+  const placeholder = "https://placeholder.invalid/push";
+  const collect = (section: string, validate: () => void) => {
+    try {
+      validate();
+    } catch (err) {
+      const lines = (err instanceof Error ? err.message : String(err))
+        .split("\n")
+        .map((l) => l.trim().replace(/^- /, ""))
+        .filter((l) => l !== "");
+      // The first line is the component's summary; the rest are its problems.
+      const details = lines.length > 1 ? lines.slice(1) : lines;
+      for (const d of details) problems.push(`${PROJECT}:${section}: ${d}`);
+    }
+  };
+  if (cfg.aliyun?.enabled) {
+    const ali = cfg.aliyun;
+    collect("aliyun", () =>
+      validateAliyunEventPushArgs(
+        "aliyun",
+        aliyunArgs(ali, { events: placeholder, metrics: placeholder }),
+      ),
+    );
+  }
+  if (cfg.volcengine?.enabled) {
+    const volc = cfg.volcengine;
+    collect("volcengine", () =>
+      validateVolcengineEventPushArgs(volcengineArgs(volc, environment, placeholder)),
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** Builds every resource of the environment. Throws ConfigError before creating anything. */
+export function buildWiring(inputs: WiringInputs): Wiring {
+  const cfg = inputs.config;
+  const environment = cfg.environment ?? inputs.stack;
+  const prefix = cfg.flashduty.namePrefix ?? environment;
+  validateClouds(cfg, environment);
+  const kinds = plannedIntegrationKinds(cfg);
+  const receiver = kinds.includes("standard-alert") ? inputs.receiver?.() : undefined;
+  if (kinds.includes("standard-alert") && receiver === undefined) {
+    throw new ConfigError([`${PROJECT}:receiver: a cloud has delivery: receiver; set receiver`]);
+  }
+
+  const channels: Record<string, Channel> = {};
+  for (const c of cfg.flashduty.channels ?? []) {
+    channels[c.key] = new Channel(`channel-${c.key}`, {
+      teamId: c.teamId,
+      name: c.name,
+      description: c.description,
+      adoptId: c.adoptId,
+    });
+  }
+  const channelId = (ref: ChannelRef): pulumi.Input<number> =>
+    typeof ref === "number" ? ref : channels[ref].channelId;
+
+  const routingArgs = (
+    r: Routing,
+  ): Pick<FlashdutyIntegrationArgs, "style" | "channelId" | "cases" | "default"> =>
+    r.style === "private"
+      ? { style: "private", channelId: channelId(r.channel as ChannelRef) }
+      : {
+          style: "shared",
+          cases: r.cases?.map((c): RouteCaseArgs => ({
+            conditions: c.if,
+            channelIds: c.channels?.map(channelId),
+            fallthrough: c.fallthrough,
+            routingMode: c.routingMode,
+            nameMappingLabel: c.nameMappingLabel,
+          })),
+          default: r.default ? { channelIds: r.default.channels.map(channelId) } : undefined,
+        };
+
+  const integrations: Partial<Record<IntegrationKind, FlashdutyIntegration>> = {};
+  for (const kind of kinds) {
+    const override = cfg.flashduty.kinds?.[kind];
+    integrations[kind] = new FlashdutyIntegration(`flashduty-${KIND_LABELS[kind]}`, {
+      kind,
+      name: `${prefix}-${KIND_LABELS[kind]}`,
+      description: `Managed by Pulumi (${PROJECT}, ${environment})`,
+      teamId: cfg.flashduty.teamId,
+      pluginType: override?.pluginType,
+      pushPath: override?.pushPath,
+      ...routingArgs(override?.routing ?? cfg.flashduty.routing),
+    });
+  }
+  const pushUrlOf = (kind: IntegrationKind) => integrations[kind]?.pushUrl;
+
+  let aliyun: AliyunEventPush | undefined;
+  if (cfg.aliyun?.enabled) {
+    const viaReceiver = cfg.aliyun.delivery === "receiver" && receiver !== undefined;
+    const url = viaReceiver ? receiverUrl(receiver, "aliyun") : undefined;
+    const provider = createAliyunProvider("aliyun");
+    aliyun = new AliyunEventPush(
+      "aliyun",
+      aliyunArgs(cfg.aliyun, {
+        events: url ?? pushUrlOf("aliyun-cm-event"),
+        metrics: url ?? pushUrlOf("aliyun-cm-metrics"),
+      }),
+      { providers: [provider] },
+    );
+  }
+
+  let volcengine: VolcengineEventPush | undefined;
+  if (cfg.volcengine?.enabled) {
+    const url =
+      cfg.volcengine.delivery === "receiver" && receiver !== undefined
+        ? receiverUrl(receiver, "volcengine")
+        : pushUrlOf("volcengine-cm-event");
+    volcengine = new VolcengineEventPush(
+      "volcengine",
+      volcengineArgs(cfg.volcengine, environment, url as pulumi.Input<string>),
+    );
+  }
+
+  return { environment, channels, integrations, aliyun, volcengine };
+}
+
+/** Stack outputs: ids in plain text, anything carrying an integration key or token as a secret. */
+export function wiringOutputs(w: Wiring): Record<string, unknown> {
+  const byKind = <T>(f: (i: FlashdutyIntegration) => T) =>
+    Object.fromEntries(Object.entries(w.integrations).map(([k, i]) => [k, f(i)]));
+  return {
+    environment: w.environment,
+    channelIds: Object.fromEntries(Object.entries(w.channels).map(([k, c]) => [k, c.channelId])),
+    flashdutyIntegrationIds: byKind((i) => i.integrationId),
+    flashdutyPushUrls: pulumi.secret(byKind((i) => i.pushUrl)),
+    receiverPushUrl: w.integrations["standard-alert"]
+      ? pulumi.secret(w.integrations["standard-alert"].pushUrl)
+      : undefined,
+    aliyunEventRuleNames: w.aliyun?.eventRuleNames,
+    aliyunAlarmIds: w.aliyun?.alarmIds,
+    volcengineCallbackId: w.volcengine?.callbackId,
+    volcengineRuleIds: w.volcengine?.ruleIds,
+  };
+}

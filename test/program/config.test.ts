@@ -1,0 +1,108 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, parseWiringConfig } from "../../program/config";
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseWiringConfig(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail("expected the configuration to be rejected");
+}
+
+const minimal = { flashduty: { routing: { style: "private", channel: 42 } } };
+
+describe("program/config", () => {
+  it("accepts a minimal private-routing stack", () => {
+    const cfg = parseWiringConfig(minimal);
+    assert.equal(cfg.flashduty.routing.style, "private");
+    assert.equal(cfg.flashduty.routing.channel, 42);
+  });
+
+  it("reports a missing flashduty section with where to look", () => {
+    const problems = problemsOf({});
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^flashduty-wiring:flashduty: /);
+  });
+
+  it("reports every problem at once, each with its key path", () => {
+    const problems = problemsOf({
+      enviroment: "prod",
+      flashduty: {
+        routing: { style: "shared", cases: [{ if: [{ key: "severity", oper: "EQ", vals: [] }] }] },
+        colour: "red",
+      },
+      aliyun: { enabled: true, delivery: "email" },
+      volcengine: { enabled: "yes", delivery: "receiver" },
+    });
+    const text = problems.join("\n");
+    assert.match(text, /flashduty-wiring:enviroment: unknown key/);
+    assert.match(text, /flashduty-wiring:flashduty: unknown key `colour`/);
+    assert.match(text, /flashduty\.routing\.cases\[0\]\.if\[0\]\.oper: use IN or NOTIN/);
+    assert.match(text, /flashduty\.routing\.cases\[0\]\.if\[0\]\.vals: list at least one value/);
+    assert.match(text, /aliyun\.delivery: use `direct`/);
+    assert.match(text, /volcengine\.enabled: expected true or false, got string "yes"/);
+    assert.equal(problems.length, 6, text);
+  });
+
+  it("needs channels on a standard routing case", () => {
+    const text = problemsOf({
+      flashduty: {
+        routing: {
+          style: "shared",
+          cases: [{ if: [{ key: "severity", oper: "IN", vals: ["Critical"] }] }],
+        },
+      },
+    }).join("\n");
+    assert.match(
+      text,
+      /flashduty\.routing\.cases\[0\]\.channels: a standard case needs `channels`/,
+    );
+  });
+
+  it("refuses a shared integration with no route, since Flashduty drops its alerts", () => {
+    const problems = problemsOf({ flashduty: { routing: { style: "shared" } } });
+    assert.match(problems.join("\n"), /drops every alert: add `cases` or `default`/);
+  });
+
+  it("refuses private routing without a channel and with shared-only keys", () => {
+    const text = problemsOf({
+      flashduty: { routing: { style: "private", default: { channels: [1] } } },
+    }).join("\n");
+    assert.match(text, /routing\.channel: a private integration routes to one channel/);
+    assert.match(text, /routing\.default: `default` applies to style shared only/);
+  });
+
+  it("checks channel references against the declared channels", () => {
+    const text = problemsOf({
+      flashduty: {
+        channels: [
+          { key: "sre", name: "SRE", teamId: 1 },
+          { key: "sre", name: "SRE again", teamId: 1 },
+        ],
+        routing: { style: "shared", default: { channels: ["sre", "dba"] } },
+      },
+    }).join("\n");
+    assert.match(text, /channels\[1\]\.key: `sre` is declared twice/);
+    assert.match(text, /routing\.default\.channels\[1\]: channel `dba` is not declared/);
+  });
+
+  it("requires a receiver when a cloud delivers through it", () => {
+    const text = problemsOf({
+      ...minimal,
+      volcengine: { enabled: true, delivery: "receiver" },
+    }).join("\n");
+    assert.match(text, /flashduty-wiring:receiver: a cloud has delivery: receiver/);
+  });
+
+  it("takes exactly one of receiver.url and receiver.stack", () => {
+    const both = problemsOf({
+      ...minimal,
+      receiver: { url: "https://r.example.com", stack: "org/recv/prod" },
+    });
+    assert.match(both.join("\n"), /set exactly one of receiver\.url and receiver\.stack/);
+    const badUrl = problemsOf({ ...minimal, receiver: { url: "ftp://r.example.com" } });
+    assert.match(badUrl.join("\n"), /receiver\.url: an http\(s\) URL/);
+  });
+});

@@ -1,0 +1,364 @@
+// The whole program under Pulumi mocks, once per example stack file: resource graph, parents,
+// providers, secret propagation into the clouds' inputs, and the config error paths.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+
+const registered: Registered[] = [];
+let nextId = 1000;
+
+/** Mocks are process-wide and other test files set their own: each suite here sets ours first. */
+function useMocks(): void {
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+        });
+        const id = String(nextId++);
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Integration") {
+          state.integrationId = Number(id);
+          state.integrationKey = `key${id}`;
+          state.pushUrl = `https://api.flashcat.cloud/event/push/alert/x?integration_key=key${id}`;
+        }
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Channel") state.channelId = Number(id);
+        if (args.type === "pulumi-nodejs:dynamic/flashduty:Route") state.version = 1;
+        if (args.type === "pulumi-nodejs:dynamic/volcengine:CallbackUrl")
+          state.callbackId = `cb${id}`;
+        if (args.type === "pulumi-nodejs:dynamic/volcengine:EventRule") state.ruleId = `r${id}`;
+        if (args.type === "pulumi:pulumi:StackReference") {
+          state.outputs = {
+            receiverUrl: "https://receiver.staging.example.com",
+            receiverToken: "receiver-token",
+          };
+          state.secretOutputNames = ["receiverToken"];
+        }
+        return { id, state };
+      },
+      call: (args) => args.inputs,
+    },
+    "flashduty-wiring",
+    "test",
+    false,
+  );
+}
+
+import type * as ConfigModule from "../../program/config";
+import type * as WiringModule from "../../program/wiring";
+
+let config: typeof ConfigModule;
+let wiring: typeof WiringModule;
+
+/** Loads a stack file's config into the runtime the way the CLI would (JSON for objects). */
+function useStackFile(file: string, secrets: Record<string, string> = {}): void {
+  const doc = parseYaml(fs.readFileSync(path.join(__dirname, "../../stacks", file), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc.config)) {
+    flat[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  pulumi.runtime.setAllConfig({ ...flat, ...secrets }, Object.keys(secrets));
+}
+
+function unwrap<T>(o: pulumi.Input<T> | undefined): Promise<T | undefined> {
+  if (o === undefined) return Promise.resolve(undefined);
+  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+function isSecretInput(value: unknown): boolean {
+  return typeof value === "object" && value !== null && SECRET_SIG in value;
+}
+
+function ofType(type: string): Registered[] {
+  return registered.filter((r) => r.type === type);
+}
+
+/** Waits until the mock monitor has seen every registration the program made. */
+async function settle(w: WiringModule.Wiring): Promise<void> {
+  const urns: pulumi.Output<string>[] = [];
+  for (const i of Object.values(w.integrations)) urns.push(i.integration.urn, i.route.urn);
+  for (const c of Object.values(w.channels)) urns.push(c.urn);
+  w.aliyun?.eventRules.forEach((r) => urns.push(r.urn));
+  w.aliyun?.alarms.forEach((r) => urns.push(r.urn));
+  if (w.volcengine) urns.push(w.volcengine.callback.urn, ...w.volcengine.rules.map((r) => r.urn));
+  await Promise.all(urns.map((u) => unwrap(u)));
+}
+
+async function build(file: string, secrets?: Record<string, string>) {
+  registered.length = 0;
+  useStackFile(file, secrets);
+  const cfg = config.loadWiringConfig();
+  const stack = file.replace(/^Pulumi\.|\.yaml$/g, "");
+  const { receiverEndpoint } = await import("../../program/receiver");
+  const w = wiring.buildWiring({ config: cfg, stack, receiver: () => receiverEndpoint(cfg) });
+  await settle(w);
+  return w;
+}
+
+describe("program under mocks", function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    useMocks();
+    config = await import("../../program/config");
+    wiring = await import("../../program/wiring");
+  });
+
+  describe("dev stack (private routing, direct delivery)", () => {
+    let w: WiringModule.Wiring;
+    before(async () => {
+      w = await build("Pulumi.dev.yaml");
+    });
+
+    it("creates one integration per cloud kind, each with its route", () => {
+      assert.deepEqual(Object.keys(w.integrations).sort(), [
+        "aliyun-cm-event",
+        "volcengine-cm-event",
+      ]);
+      const kinds = ofType("pulumi-nodejs:dynamic/flashduty:Integration").map((r) => r.inputs.kind);
+      assert.deepEqual(kinds.sort(), ["aliyun-cm-event", "volcengine-cm-event"]);
+      const routes = ofType("pulumi-nodejs:dynamic/flashduty:Route");
+      assert.equal(routes.length, 2);
+      for (const r of routes) {
+        assert.deepEqual(r.inputs.default, { channelIds: [3521074710131] });
+        assert.equal(r.inputs.cases, undefined);
+      }
+    });
+
+    it("parents every resource under its component", async () => {
+      const i = w.integrations["volcengine-cm-event"]!;
+      assert.match(
+        (await unwrap(i.integration.urn))!,
+        /flashduty-wiring:flashduty:FlashdutyIntegration\$pulumi-nodejs:dynamic\/flashduty:Integration::/,
+      );
+      assert.match(
+        (await unwrap(w.volcengine!.callback.urn))!,
+        /flashduty-wiring:volcengine:VolcengineEventPush\$pulumi-nodejs:dynamic\/volcengine:CallbackUrl::/,
+      );
+      assert.match(
+        (await unwrap(w.aliyun!.eventRules[0].urn))!,
+        /flashduty-wiring:aliyun:AliyunEventPush\$alicloud:cms\/eventRule:EventRule::/,
+      );
+    });
+
+    it("gives the Aliyun rules the stack's explicit alicloud provider", () => {
+      const providers = ofType("pulumi:providers:alicloud");
+      assert.equal(providers.length, 1);
+      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
+      assert.match(rule.provider ?? "", /pulumi:providers:alicloud::aliyun::/);
+    });
+
+    it("hands each cloud the push URL of its own kind, as a secret", async () => {
+      const [callback] = ofType("pulumi-nodejs:dynamic/volcengine:CallbackUrl");
+      assert.ok(isSecretInput(callback.inputs.url), "callback url must arrive as a secret");
+      const volcPush = await unwrap(w.integrations["volcengine-cm-event"]!.pushUrl);
+      assert.equal((callback.inputs.url as { value: string }).value, volcPush);
+
+      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
+      const params = rule.inputs.webhookParameters;
+      assert.ok(
+        isSecretInput(params) || (Array.isArray(params) && isSecretInput(params[0])),
+        `webhookParameters must carry the push URL as a secret: ${JSON.stringify(params)}`,
+      );
+      assert.equal(await pulumi.isSecret(w.integrations["aliyun-cm-event"]!.pushUrl), true);
+    });
+
+    it("exports ids in plain text and push URLs as secrets", async () => {
+      const out = wiring.wiringOutputs(w);
+      assert.equal(await pulumi.isSecret(out.flashdutyPushUrls as pulumi.Output<unknown>), true);
+      const ids = out.flashdutyIntegrationIds as Record<string, pulumi.Output<number>>;
+      assert.deepEqual(Object.keys(ids).sort(), ["aliyun-cm-event", "volcengine-cm-event"]);
+      for (const id of Object.values(ids)) {
+        assert.equal(await pulumi.isSecret(id), false);
+        assert.equal(typeof (await unwrap(id)), "number");
+      }
+      assert.equal(out.receiverPushUrl, undefined);
+    });
+  });
+
+  describe("index.ts, the program Pulumi runs", () => {
+    it("exports the stack outputs for the configured stack", async () => {
+      registered.length = 0;
+      useStackFile("Pulumi.dev.yaml");
+      const outputs = (await import("../../index")) as unknown as Record<string, unknown>;
+      assert.equal(outputs.environment, "test");
+      assert.equal(
+        await pulumi.isSecret(outputs.flashdutyPushUrls as pulumi.Output<unknown>),
+        true,
+      );
+      const urls = await unwrap(outputs.flashdutyPushUrls as pulumi.Output<Record<string, string>>);
+      assert.deepEqual(Object.keys(urls ?? {}).sort(), ["aliyun-cm-event", "volcengine-cm-event"]);
+      assert.ok(await unwrap(outputs.volcengineCallbackId as pulumi.Output<string>));
+    });
+  });
+
+  describe("staging stack (shared routing, receiver delivery)", () => {
+    let w: WiringModule.Wiring;
+    before(async () => {
+      w = await build("Pulumi.staging.yaml");
+    });
+
+    it("creates one standard-alert integration for the receiver and the declared channels", () => {
+      assert.deepEqual(Object.keys(w.integrations), ["standard-alert"]);
+      assert.deepEqual(Object.keys(w.channels).sort(), ["sre-staging", "sre-staging-urgent"]);
+      const [route] = ofType("pulumi-nodejs:dynamic/flashduty:Route");
+      const cases = route.inputs.cases as Array<Record<string, unknown>>;
+      assert.equal(cases.length, 1);
+      assert.deepEqual(cases[0].conditions, [{ key: "severity", oper: "IN", vals: ["Critical"] }]);
+    });
+
+    it("points both clouds at the receiver through the receiver stack's outputs", () => {
+      const refs = ofType("pulumi:pulumi:StackReference");
+      assert.equal(refs.length, 1);
+      assert.equal(refs[0].inputs.name, "organization/flashduty-receiver/staging");
+      const [callback] = ofType("pulumi-nodejs:dynamic/volcengine:CallbackUrl");
+      assert.ok(isSecretInput(callback.inputs.url));
+      assert.equal(
+        (callback.inputs.url as { value: string }).value,
+        "https://receiver.staging.example.com/v1/volcengine?token=receiver-token",
+      );
+      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
+      assert.match(
+        JSON.stringify(rule.inputs.webhookParameters),
+        /https:\/\/receiver\.staging\.example\.com\/v1\/aliyun\?token=receiver-token/,
+      );
+      const [alarm] = ofType("alicloud:cms/alarm:Alarm");
+      assert.ok(isSecretInput(alarm.inputs.webhook), "alarm webhook must be a secret");
+    });
+
+    it("exports the receiver's push URL as a secret", async () => {
+      const out = wiring.wiringOutputs(w);
+      assert.equal(await pulumi.isSecret(out.receiverPushUrl as pulumi.Output<unknown>), true);
+    });
+  });
+
+  describe("prod stack (shared routing with name mapping, direct delivery)", () => {
+    let w: WiringModule.Wiring;
+    before(async () => {
+      w = await build("Pulumi.prod.yaml");
+    });
+
+    it("adds a CM Metrics integration for the threshold alarms", () => {
+      assert.deepEqual(Object.keys(w.integrations).sort(), [
+        "aliyun-cm-event",
+        "aliyun-cm-metrics",
+        "volcengine-cm-event",
+      ]);
+      assert.equal(ofType("alicloud:cms/alarm:Alarm").length, 1);
+      assert.equal(ofType("alicloud:cms/eventRule:EventRule").length, 2);
+      assert.equal(ofType("pulumi-nodejs:dynamic/volcengine:EventRule").length, 2);
+    });
+
+    it("maps name-mapping cases onto the route", () => {
+      const route = ofType("pulumi-nodejs:dynamic/flashduty:Route")[0];
+      const cases = route.inputs.cases as Array<Record<string, unknown>>;
+      assert.equal(cases[1].routingMode, "name_mapping");
+      assert.equal(cases[1].nameMappingLabel, "labels.service");
+      assert.equal(cases[0].fallthrough, true);
+    });
+  });
+
+  describe("receiver from config", () => {
+    it("builds the receiver URLs from receiver.url and the secret token", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig(
+        {
+          "flashduty-wiring:flashduty": JSON.stringify({
+            routing: { style: "private", channel: 7 },
+          }),
+          "flashduty-wiring:volcengine": JSON.stringify({
+            enabled: true,
+            delivery: "receiver",
+            rules: [{ ruleName: "r1", eventSource: "ecs", level: "warning" }],
+          }),
+          "flashduty-wiring:receiver": JSON.stringify({ url: "https://receiver.example.com/" }),
+          "flashduty-wiring:receiverToken": "s3cr3t-token",
+        },
+        ["flashduty-wiring:receiverToken"],
+      );
+      const cfg = config.loadWiringConfig();
+      const { receiverEndpoint } = await import("../../program/receiver");
+      const w = wiring.buildWiring({
+        config: cfg,
+        stack: "t",
+        receiver: () => receiverEndpoint(cfg),
+      });
+      await settle(w);
+      const [callback] = ofType("pulumi-nodejs:dynamic/volcengine:CallbackUrl");
+      assert.ok(isSecretInput(callback.inputs.url));
+      assert.equal(
+        (callback.inputs.url as { value: string }).value,
+        "https://receiver.example.com/v1/volcengine?token=s3cr3t-token",
+      );
+    });
+
+    it("refuses a receiver token stored in plain text", () => {
+      pulumi.runtime.setAllConfig(
+        {
+          "flashduty-wiring:flashduty": JSON.stringify({
+            routing: { style: "private", channel: 7 },
+          }),
+          "flashduty-wiring:receiver": JSON.stringify({ url: "https://receiver.example.com" }),
+          "flashduty-wiring:receiverToken": "plain",
+        },
+        [],
+      );
+      assert.throws(() => config.loadWiringConfig(), /receiverToken: stored in plain text/);
+    });
+
+    it("asks for the token when receiver.url is set without one", () => {
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({ routing: { style: "private", channel: 7 } }),
+        "flashduty-wiring:receiver": JSON.stringify({ url: "https://receiver.example.com" }),
+      });
+      assert.throws(() => config.loadWiringConfig(), /receiverToken: missing/);
+    });
+  });
+
+  describe("cloud validation before any resource", () => {
+    it("reports the components' problems for every cloud at once and creates nothing", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({ routing: { style: "private", channel: 7 } }),
+        "flashduty-wiring:aliyun": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          subscriptionPolicies: [{ name: "p1", product: "ecs", levels: ["WARNING"] }],
+        }),
+        "flashduty-wiring:volcengine": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          rules: [{ ruleName: "r1", eventSource: "ecs", level: "urgent" }],
+        }),
+      });
+      const cfg = config.loadWiringConfig();
+      let message = "";
+      try {
+        wiring.buildWiring({ config: cfg, stack: "t" });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      assert.match(message, /flashduty-wiring:aliyun: .*WARN/);
+      assert.match(message, /flashduty-wiring:volcengine: .*level/);
+      // Registrations reach the mock monitor asynchronously: give them time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(registered.length, 0, "no resource may be registered after a config error");
+    });
+  });
+});
