@@ -81,14 +81,15 @@ export function parseBody(raw: Buffer, kind: BodyKind): ParsedBody {
       );
     }
   }
-  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
-  let count = 0;
+  // First value wins; Object.fromEntries defines even a "__proto__" name as a plain own field.
+  const seen = new Set<string>();
+  const entries: Array<[string, string]> = [];
   for (const [name, value] of new URLSearchParams(textBody)) {
-    if (name === "" || name in fields) continue; // first value wins
-    fields[name] = value;
-    count++;
+    if (name === "" || seen.has(name)) continue;
+    seen.add(name);
+    entries.push([name, value]);
   }
-  if (count === 0 || (count === 1 && !textBody.includes("=")))
+  if (entries.length === 0 || (entries.length === 1 && !textBody.includes("=")))
     throw new HttpError(400, "invalid_form", "the body is not form-encoded name=value pairs");
-  return { kind: "form", fields: { ...fields } };
+  return { kind: "form", fields: Object.fromEntries(entries) };
 }
