@@ -66,14 +66,16 @@ export class SyncDelivery {
     const verdicts = await Promise.all(
       events.map((e) => this.inKeyOrder(e.body.alert_key, () => this.one(e, deadline))),
     );
-    const unavailable = verdicts.find((v) => v.kind === "unavailable");
-    if (unavailable) return unavailable;
+    // Rejections are recorded whatever happened to the other events of the callback.
     const rejected = verdicts.filter((v) => v.kind === "rejected");
     for (const [i, v] of verdicts.entries()) {
       if (v.kind !== "rejected") continue;
       const e = events[i] as MappedEvent;
       await this.deadLetter(source, e, dedupId, v.outcome);
     }
+    // Retryable trouble wins: the cloud's retry may still get the other events through.
+    const unavailable = verdicts.find((v) => v.kind === "unavailable");
+    if (unavailable) return unavailable;
     if (rejected.length > 0)
       return {
         kind: "rejected",

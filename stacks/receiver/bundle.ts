@@ -2,7 +2,7 @@
 // entry.ts (the receiver's main plus a polyfill) for Node 20 into one file, zipped in memory. Both
 // steps are deterministic (fixed zip timestamp), so an unchanged receiver means no diff.
 import { createHash } from "node:crypto";
-import path from "node:path";
+import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { zipSync } from "fflate";
 

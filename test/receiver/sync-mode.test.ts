@@ -163,6 +163,17 @@ describe("receiver DELIVERY=sync (simulator)", function () {
     assert.match(m, /receiver_events_dead_lettered_total\{reason="rejected_BadRequest"\} 1/);
   });
 
+  it("records a rejected event even when another event of the callback makes it a 503", async () => {
+    await start({ syncTimeoutMs: 500 });
+    // Two resources: one push is refused for good, every other attempt fails with 5xx.
+    sim.inject({ kind: "error", code: "InvalidParameter", status: 400 }, 1, "/event/push");
+    sim.inject({ kind: "5xx" }, 1000, "/event/push");
+    const r = await post(receiver!.url, `/v1/volcengine?token=${TOKEN}`, F.VOLC_METRIC_FIRING);
+    assert.equal(r.status, 503, r.text);
+    assert.equal((await deadLetters()).length, 1);
+    assert.ok(logs.lines.some((l) => l.includes("event rejected by Flashduty")));
+  });
+
   it("forwards a Volcengine retry after a failed delivery, and de-duplicates after a success", async () => {
     await start({ syncTimeoutMs: 400 });
     const headers = { "x-volc-trace-id": "6f1c1f2e-7a0b-4d5e-9c1a-00000000sync" };
