@@ -131,7 +131,10 @@ export class ReceiverFunction extends pulumi.ComponentResource {
     );
 
     this.functionName = this.function.functionName;
-    this.url = this.trigger.httpTrigger.apply((t) => {
+    this.url = this.trigger.httpTrigger.apply((raw) => {
+      // Typed as one object (the bridge flattens the one-item list); the provider docs' example
+      // indexes [0], so accept either shape.
+      const t = (Array.isArray(raw) ? raw[0] : raw) as { urlInternet?: string } | undefined;
       if (!t?.urlInternet)
         throw new Error(
           `ReceiverFunction ${name}: the HTTP trigger has no internet URL; check that the trigger allows internet access`,

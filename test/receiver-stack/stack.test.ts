@@ -30,6 +30,8 @@ interface Registered {
   provider?: string;
 }
 const registered: Registered[] = [];
+/** Answer httpTrigger as a one-item list instead of an object. */
+let listShapedTrigger = false;
 
 /** Wiring stacks the mock knows: their outputs. */
 const WIRING_STACKS: Record<string, Record<string, unknown>> = {
@@ -53,8 +55,10 @@ function useMocks(stack = "staging"): void {
           provider: args.provider,
         });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === TRIGGER)
-          state.httpTrigger = { urlInternet: `${TRIGGER_URL}/`, urlIntranet: "https://internal" };
+        if (args.type === TRIGGER) {
+          const t = { urlInternet: `${TRIGGER_URL}/`, urlIntranet: "https://internal" };
+          state.httpTrigger = listShapedTrigger ? [t] : t;
+        }
         if (args.type === "pulumi:pulumi:StackReference") {
           state.outputs = WIRING_STACKS[args.inputs.name as string] ?? {};
           state.secretOutputNames = ["receiverPushUrl"];
@@ -208,6 +212,24 @@ describe("receiver stack under mocks (stacks/receiver)", function () {
     assert.deepEqual((fn?.opts as pulumi.CustomResourceOptions).additionalSecretOutputs, [
       "environmentVariables",
     ]);
+  });
+
+  it("reads the trigger URL whether httpTrigger comes as an object or a one-item list", async () => {
+    useConfig({ "alicloud:region": "cn-shanghai" }, []);
+    listShapedTrigger = true;
+    try {
+      const rf = new component.ReceiverFunction("listy", {
+        functionName: "listy",
+        zipBase64: "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==",
+        bundleFile: "receiver.js",
+        bundleSha256: "0".repeat(64),
+        token: pulumi.secret(TOKEN),
+        pushUrl: pulumi.secret(DIRECT_PUSH_URL),
+      });
+      assert.equal(await unwrap(rf.url), TRIGGER_URL);
+    } finally {
+      listShapedTrigger = false;
+    }
   });
 
   it("adds an anonymous HTTP trigger for POST and GET on the function", async () => {
