@@ -170,8 +170,10 @@ export function buildWiring(inputs: WiringInputs): Wiring {
       adoptId: c.adoptId,
     });
   }
+  // From the resource id, which stays known while a channel is updated in place (its outputs are
+  // unknown during that preview, which would make every route naming it plan a change).
   const channelId = (ref: ChannelRef): pulumi.Input<number> =>
-    typeof ref === "number" ? ref : channels[ref].channelId;
+    typeof ref === "number" ? ref : channels[ref].id.apply(Number);
 
   const routingArgs = (
     r: Routing,

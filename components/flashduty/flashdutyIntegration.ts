@@ -108,13 +108,13 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
       args.style === "private"
         ? { default: { channelIds: [args.channelId as pulumi.Input<number>] } }
         : { cases: args.cases, default: args.default };
-    this.route = new Route(
-      `${name}-route`,
-      { integrationId: this.integration.integrationId, ...routing },
-      { parent: this },
-    );
+    // The integration id taken from the resource id, not from the `integrationId` output: during a
+    // preview of an in-place update (e.g. a rename) every output of a dynamic resource is unknown
+    // but its id is not, and an unknown integrationId makes the Route plan a replacement.
+    const integrationId = this.integration.id.apply(Number);
+    this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
 
-    this.integrationId = this.integration.integrationId;
+    this.integrationId = integrationId;
     this.integrationKey = pulumi.secret(this.integration.integrationKey);
     this.pushUrl = pulumi.secret(this.integration.pushUrl);
     this.routeVersion = this.route.version;

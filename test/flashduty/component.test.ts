@@ -41,7 +41,12 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
                 ? { version: 1 }
                 : {};
           return {
-            id: args.custom ? `${args.name}-id` : undefined,
+            // Like the provider: an Integration's id is its numeric integration_id as text.
+            id: !args.custom
+              ? undefined
+              : args.type === INTEGRATION_TYPE
+                ? "6113996590131"
+                : `${args.name}-id`,
             state: { ...args.inputs, ...computed },
           };
         },
