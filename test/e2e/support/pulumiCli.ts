@@ -80,10 +80,7 @@ export class PulumiWorkspace {
     fs.mkdirSync(this.projectDir);
     fs.mkdirSync(this.backendDir);
     fs.mkdirSync(path.join(this.projectDir, "stacks"));
-    fs.copyFileSync(
-      path.join(REPO_ROOT, "Pulumi.yaml"),
-      path.join(this.projectDir, "Pulumi.yaml"),
-    );
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
     for (const entry of PROJECT_LINKS) {
       fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(this.projectDir, entry));
     }
@@ -119,7 +116,8 @@ export class PulumiWorkspace {
   redact(text: string): string {
     let out = text;
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("[secret]");
+      for (const form of new Set([s, encodeURIComponent(s)]))
+        out = out.split(form).join("[secret]");
     }
     return out;
   }
