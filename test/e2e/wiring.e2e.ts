@@ -327,6 +327,8 @@ describe("end to end: real Pulumi engine against the simulators", function () {
     // ---- 4. config change: rename, add a rule --------------------------------------------------
     await step("4. config change updates in place", async () => {
       const before = receiverIntegration();
+      const routeBefore = fd.route(before.integration_id);
+      const channelsBefore = fd.channels();
       const ruleBefore = volc.eventRules()[0];
       const flashdutyCfg = plainConfig["flashduty-wiring:flashduty"] as Record<string, unknown>;
       const volcCfg = plainConfig["flashduty-wiring:volcengine"] as {
@@ -335,7 +337,14 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       };
       plainConfig = {
         ...plainConfig,
-        "flashduty-wiring:flashduty": { ...flashdutyCfg, namePrefix: "e2e-renamed" },
+        "flashduty-wiring:flashduty": {
+          ...flashdutyCfg,
+          namePrefix: "e2e-renamed",
+          channels: [
+            { key: "sre-e2e", name: "SRE e2e renamed", teamId: TEAM_ID },
+            { key: "sre-e2e-urgent", name: "SRE e2e urgent", teamId: TEAM_ID },
+          ],
+        },
         "flashduty-wiring:volcengine": {
           ...volcCfg,
           callbackName: "Flashduty_Event_e2e_renamed",
@@ -357,6 +366,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         ops,
         [
           "create pulumi-nodejs:dynamic/volcengine:EventRule volcengine-e2e-clb-events",
+          "update pulumi-nodejs:dynamic/flashduty:Channel channel-sre-e2e",
           "update pulumi-nodejs:dynamic/flashduty:Integration flashduty-receiver",
           "update pulumi-nodejs:dynamic/volcengine:CallbackUrl volcengine-callback",
           "update pulumi-nodejs:dynamic/volcengine:EventRule volcengine-e2e-ecs-disk-errors",
@@ -369,6 +379,24 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       assert.equal(after.integration_id, before.integration_id, "the integration was replaced");
       assert.equal(after.integration_key, before.integration_key);
       assert.equal(after.name, "e2e-renamed-receiver");
+      assert.deepEqual(
+        fd
+          .channels()
+          .map((c) => [c.channel_id, c.channel_name])
+          .sort(),
+        channelsBefore
+          .map((c) => [
+            c.channel_id,
+            c.channel_name === "SRE e2e" ? "SRE e2e renamed" : c.channel_name,
+          ])
+          .sort(),
+        "a channel was replaced instead of renamed",
+      );
+      assert.deepEqual(
+        fd.route(after.integration_id),
+        routeBefore,
+        "the route was written although it did not change",
+      );
       assert.equal(volc.webhooks().length, 1);
       assert.equal(volc.webhooks()[0].Name, "Flashduty_Event_e2e_renamed");
       const rules = volc.eventRules();
@@ -393,7 +421,12 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       const disk = volc.eventRules().find((r) => r.RuleName === "e2e-ecs-disk-errors");
       const clb = volc.eventRules().find((r) => r.RuleName === "e2e-clb-events");
       assert.ok(disk && clb);
+      const declaredRoute = fd.route(integration.integration_id);
       fd.mutateIntegration(integration.integration_id, { name: "edited-in-console" });
+      fd.setRoute(integration.integration_id, {
+        cases: [],
+        default: { channel_ids: declaredRoute.cases[0].channel_ids },
+      });
       volc.mutateWebhook(hook.Id, { Url: "http://127.0.0.1:9/elsewhere" });
       volc.mutateEventRule(disk.RuleId, { EnableState: "disable", Level: "critical" });
       volc.deleteEventRule(clb.RuleId);
@@ -425,6 +458,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         [
           "create volcengine-e2e-clb-events",
           "update flashduty-receiver",
+          "update flashduty-receiver-route",
           "update volcengine-callback",
           "update volcengine-e2e-ecs-disk-errors",
         ],
@@ -433,6 +467,16 @@ describe("end to end: real Pulumi engine against the simulators", function () {
 
       await ws.ok(["up", "--yes", "--skip-preview"]);
       assert.equal(receiverIntegration().name, "e2e-renamed-receiver");
+      const route = fd.route(integration.integration_id);
+      assert.deepEqual(
+        [route.cases.map((c: { if: unknown }) => c.if), route.cases[0]?.channel_ids, route.default],
+        [
+          declaredRoute.cases.map((c: { if: unknown }) => c.if),
+          declaredRoute.cases[0].channel_ids,
+          declaredRoute.default,
+        ],
+        "the route was not restored",
+      );
       assert.equal(
         volc.webhooks()[0].Url,
         `http://127.0.0.1:${receiverPort}/v1/volcengine?token=${receiverToken}`,
