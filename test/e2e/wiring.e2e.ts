@@ -19,6 +19,9 @@ const STACK = "e2e";
 const TEAM_ID = 1467226103121;
 const REGION = "cn-beijing";
 const DISK_EVENT = "ecs:Disk:DiskError.Redeploy.Executing";
+const DISK_RULE = "e2e-ecs-disk-errors";
+/** The disk rule's name after step 4 renames it (keeping `key: DISK_RULE`). */
+const DISK_RULE_RENAMED = "e2e-ecs-disk-errors-renamed";
 
 interface StepTiming {
   step: string;
@@ -145,7 +148,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         callbackName: "Flashduty_Event_e2e",
         rules: [
           {
-            ruleName: "e2e-ecs-disk-errors",
+            ruleName: DISK_RULE,
             description: "ECS disk errors",
             eventSource: "ecs",
             eventTypes: [DISK_EVENT],
@@ -256,7 +259,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       const rules = volc.eventRules();
       assert.equal(rules.length, 1, "expected one Volcengine event rule");
       const rule = rules[0];
-      assert.equal(rule.RuleName, "e2e-ecs-disk-errors");
+      assert.equal(rule.RuleName, DISK_RULE);
       assert.equal(rule.Description, "ECS disk errors");
       assert.equal(rule.Source, "ecs");
       assert.deepEqual(rule.EventType, [DISK_EVENT]);
@@ -349,7 +352,13 @@ describe("end to end: real Pulumi engine against the simulators", function () {
           ...volcCfg,
           callbackName: "Flashduty_Event_e2e_renamed",
           rules: [
-            { ...volcCfg.rules[0], description: "ECS disk errors (renamed)", level: "warning" },
+            {
+              ...volcCfg.rules[0],
+              ruleName: DISK_RULE_RENAMED,
+              key: DISK_RULE,
+              description: "ECS disk errors (renamed)",
+              level: "warning",
+            },
             {
               ruleName: "e2e-clb-events",
               eventSource: "clb",
@@ -401,7 +410,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       assert.equal(volc.webhooks()[0].Name, "Flashduty_Event_e2e_renamed");
       const rules = volc.eventRules();
       assert.equal(rules.length, 2);
-      const disk = rules.find((r) => r.RuleName === "e2e-ecs-disk-errors");
+      const disk = rules.find((r) => r.RuleName === DISK_RULE_RENAMED);
       assert.equal(disk?.RuleId, ruleBefore.RuleId, "the disk rule was replaced");
       assert.equal(disk?.Level, "warning");
       assert.equal(disk?.Description, "ECS disk errors (renamed)");
@@ -411,14 +420,15 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       assert.equal(clb.Level, "notice");
       assert.deepEqual(clb.EventType, []);
       assert.deepEqual(clb.WebhookIds, [volc.webhooks()[0].Id]);
-      await ws.ok(["preview", "--expect-no-changes"]);
+      // What `read` returns after an update must match what `update` stored.
+      await ws.ok(["refresh", "--preview-only", "--expect-no-changes"]);
     });
 
     // ---- 5. out-of-band change and deletion: refresh sees it, up repairs it ---------------------
     await step("5. drift: refresh reports, up repairs", async () => {
       const integration = receiverIntegration();
       const hook = volc.webhooks()[0];
-      const disk = volc.eventRules().find((r) => r.RuleName === "e2e-ecs-disk-errors");
+      const disk = volc.eventRules().find((r) => r.RuleName === DISK_RULE_RENAMED);
       const clb = volc.eventRules().find((r) => r.RuleName === "e2e-clb-events");
       assert.ok(disk && clb);
       const declaredRoute = fd.route(integration.integration_id);
@@ -483,7 +493,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       );
       const rules = volc.eventRules();
       assert.equal(rules.length, 2);
-      const diskNow = rules.find((r) => r.RuleName === "e2e-ecs-disk-errors");
+      const diskNow = rules.find((r) => r.RuleName === DISK_RULE_RENAMED);
       assert.equal(diskNow?.EnableState, "enable");
       assert.equal(diskNow?.Level, "warning");
       const clbNow = rules.find((r) => r.RuleName === "e2e-clb-events");
@@ -529,7 +539,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       );
       assert.equal(pushed.integrationId, integration.integration_id);
       assert.equal(pushed.pluginType, "standard.alert");
-      const rule = volc.eventRules().find((r) => r.RuleName === "e2e-ecs-disk-errors");
+      const rule = volc.eventRules().find((r) => r.RuleName === DISK_RULE_RENAMED);
       assert.ok(rule);
       // Rule level "warning" (after step 3) maps to Flashduty's Warning.
       assert.equal(pushed.body.event_status, "Warning");
@@ -550,7 +560,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         region: REGION,
         source: "ecs",
         resource: event.resourceName,
-        rule: "e2e-ecs-disk-errors",
+        rule: DISK_RULE_RENAMED,
         raw_level: "warning",
         format: "volcengine-event",
         event_type: DISK_EVENT,
@@ -597,6 +607,10 @@ describe("end to end: real Pulumi engine against the simulators", function () {
 
     // ---- 8. destroy --------------------------------------------------------------------------
     await step("8. pulumi destroy", async () => {
+      // Something already deleted in the console must not make destroy fail.
+      const clb = volc.eventRules().find((r) => r.RuleName === "e2e-clb-events");
+      assert.ok(clb);
+      volc.deleteEventRule(clb.RuleId);
       await ws.ok(["destroy", "--yes", "--skip-preview"]);
       assert.deepEqual(fd.integrations(), []);
       assert.deepEqual(fd.channels(), []);

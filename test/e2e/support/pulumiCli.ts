@@ -68,6 +68,7 @@ export class PulumiWorkspace {
   readonly backendDir: string;
   readonly env: NodeJS.ProcessEnv;
   private readonly secrets = new Set<string>();
+  private commandCount = 0;
 
   constructor(
     readonly stack: string,
@@ -137,17 +138,37 @@ export class PulumiWorkspace {
       child.stdout.on("data", (d: Buffer) => out.push(d));
       child.stderr.on("data", (d: Buffer) => err.push(d));
       child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({
+      child.on("close", (code) => {
+        const result: CommandResult = {
           args: full,
           code,
           stdout: Buffer.concat(out).toString("utf8"),
           stderr: Buffer.concat(err).toString("utf8"),
           ms: Date.now() - started,
-        }),
-      );
+        };
+        this.log(result);
+        resolve(result);
+      });
       child.stdin.end(options.stdin ?? "");
     });
+  }
+
+  /** Keeps every command's output (secrets masked) in <root>/logs, for E2E_KEEP=1 debugging. */
+  private log(result: CommandResult): void {
+    const dir = path.join(this.root, "logs");
+    fs.mkdirSync(dir, { recursive: true });
+    const n = String(++this.commandCount).padStart(2, "0");
+    const name = result.args
+      .filter((a) => /^[a-z]+$/.test(a))
+      .slice(0, 2)
+      .join("-");
+    fs.writeFileSync(
+      path.join(dir, `${n}-${name}.log`),
+      this.redact(
+        `$ pulumi ${result.args.join(" ")}\n# exit ${String(result.code)}, ${result.ms} ms\n` +
+          `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}\n`,
+      ),
+    );
   }
 
   /** Runs `pulumi <args>` and throws (engine output included, secrets masked) unless it exits 0. */
