@@ -91,9 +91,13 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       await body();
       ok = true;
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      e.message = `[step: ${name}] ${ws ? ws.redact(e.message) : e.message}`;
-      throw e;
+      // A fresh Error: an AssertionError's actual/expected would be printed by mocha unredacted.
+      const redact = (t: string) => (ws ? ws.redact(t) : t);
+      const original = err instanceof Error ? err : new Error(String(err));
+      const failure = new Error(`[step: ${name}] ${redact(original.message)}`);
+      const frames = (original.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+      failure.stack = [failure.message, ...frames].join("\n");
+      throw failure;
     } finally {
       const seconds = (Date.now() - started) / 1000;
       timings.push({ step: name, seconds, ok });
