@@ -315,6 +315,10 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         fs.existsSync(path.join(policyDir, "PulumiPolicy.yaml")),
         "policy/ (the policy pack) is not in this checkout",
       );
+      assert.ok(
+        fs.existsSync(path.join(policyDir, "node_modules", "@pulumi", "policy")),
+        "policy/node_modules is missing: run `npm ci` (its postinstall installs policy/)",
+      );
       const { packDir, binDir } = preparePolicyPack(ws.root, policyDir);
       ws.env.PATH = [binDir, ws.env.PATH].join(path.delimiter);
       const result = await ws.ok(["preview", "--expect-no-changes", "--policy-pack", packDir]);
