@@ -1,15 +1,17 @@
-// FlashdutyIntegration under preview mocks, modelling what the engine does while it previews an
-// in-place update of the Integration (e.g. a rename): the resource keeps its id, but every output
-// of a dynamic resource is unknown. The Route must still get a known integrationId; an unknown one
-// made the real engine plan a *replacement* of the route (found by test/e2e/wiring.e2e.ts).
+// FlashdutyIntegration under preview mocks, shaped like a preview of an in-place Integration update:
+// a dynamic provider does not support previews, so the engine hands back the new inputs as the
+// outputs, and computed outputs (integrationId, pushUrl, ...) are unknown. The resource's id is
+// kept, so the route must not see its integration as unknown and plan a replacement.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type * as FlashdutyModule from "../../components/flashduty";
+import { UNKNOWN } from "../../components/common/unknown";
 
 const INTEGRATION_TYPE = "pulumi-nodejs:dynamic/flashduty:Integration";
 const ROUTE_TYPE = "pulumi-nodejs:dynamic/flashduty:Route";
+const INTEGRATION_ID = 6113996590131;
 
-describe("flashduty/FlashdutyIntegration during a preview of an update (mocks, preview)", () => {
+describe("flashduty/FlashdutyIntegration component (preview of an integration update)", () => {
   const routeInputs: Record<string, unknown>[] = [];
   let fd: typeof FlashdutyModule;
 
@@ -18,9 +20,9 @@ describe("flashduty/FlashdutyIntegration during a preview of an update (mocks, p
       {
         newResource(args: pulumi.runtime.MockResourceArgs) {
           if (args.type === ROUTE_TYPE) routeInputs.push(args.inputs);
-          // Known id, outputs (integrationId, pushUrl, …) left out: unknown in a preview.
           return {
-            id: args.type === INTEGRATION_TYPE ? "6113996590131" : args.custom ? "id" : undefined,
+            // An existing integration keeps its id in a preview; nothing computed is known.
+            id: args.type === INTEGRATION_TYPE ? String(INTEGRATION_ID) : `${args.name}-id`,
             state: { ...args.inputs },
           };
         },
@@ -33,21 +35,18 @@ describe("flashduty/FlashdutyIntegration during a preview of an update (mocks, p
     fd = await import("../../components/flashduty");
   });
 
-  it("gives the Route the integration id from the resource id, known while outputs are not", async () => {
-    const component = new fd.FlashdutyIntegration("renamed", {
-      kind: "standard-alert",
-      name: "renamed integration",
+  it("gives the route a known integrationId (no spurious route replacement in the preview)", async () => {
+    const component = new fd.FlashdutyIntegration("prod-events", {
+      kind: "aliyun-cm-event",
+      name: "Prod CM events, renamed",
       style: "private",
       channelId: 3521074710131,
     });
-    // An unknown Output never runs its apply callbacks: stop waiting after a while and say so.
-    const integrationId = await Promise.race([
-      new Promise((resolve) => component.integrationId.apply(resolve)),
-      new Promise((resolve) => setTimeout(() => resolve("unknown during preview"), 3000)),
-    ]);
-    assert.equal(integrationId, 6113996590131);
     await new Promise((resolve) => component.route.urn.apply(resolve));
     assert.equal(routeInputs.length, 1);
-    assert.equal(routeInputs[0].integrationId, 6113996590131);
+    assert.notEqual(routeInputs[0].integrationId, UNKNOWN);
+    assert.equal(routeInputs[0].integrationId, INTEGRATION_ID);
+    const known = await new Promise<number>((resolve) => component.integrationId.apply(resolve));
+    assert.equal(known, INTEGRATION_ID);
   });
 });

@@ -41,12 +41,13 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
                 ? { version: 1 }
                 : {};
           return {
-            // Like the provider: an Integration's id is its numeric integration_id as text.
-            id: !args.custom
-              ? undefined
-              : args.type === INTEGRATION_TYPE
+            // The Integration provider's id is the integration_id as a string.
+            id:
+              args.type === INTEGRATION_TYPE
                 ? "6113996590131"
-                : `${args.name}-id`,
+                : args.custom
+                  ? `${args.name}-id`
+                  : undefined,
             state: { ...args.inputs, ...computed },
           };
         },
@@ -196,5 +197,23 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
         assert.equal(registered.length, 0, "no resource registered");
       });
     }
+
+    it("reports every problem at once, one per line", () => {
+      const args = {
+        kind: "aws-sns",
+        name: "bad",
+        style: "private",
+        cases: [],
+      } as unknown as FlashdutyModule.FlashdutyIntegrationArgs;
+      assert.throws(
+        () => new fd.FlashdutyIntegration("bad-many", args),
+        (e: Error) =>
+          /kind "aws-sns" is unknown/.test(e.message) &&
+          /needs channelId/.test(e.message) &&
+          /cases\/default are for style "shared"/.test(e.message) &&
+          e.message.split("\n").length === 4,
+      );
+      assert.equal(registered.length, 0, "no resource registered");
+    });
   });
 });
