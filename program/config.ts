@@ -109,6 +109,7 @@ export type { IntegrationKind };
 const flashduty = z.strictObject({
   teamId: z.number().int().nonnegative().optional(),
   namePrefix: z.string().min(1).max(30).optional(),
+  receiverIntegration: z.boolean().optional(),
   channels: z
     .array(
       z.strictObject({
@@ -311,6 +312,11 @@ export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
   return parsed.data as WiringConfig;
 }
 
+/** Whether any enabled cloud delivers through the bundled receiver. */
+export function cloudsUseReceiver(cfg: WiringConfig): boolean {
+  return [cfg.aliyun, cfg.volcengine].some((c) => c?.enabled && c.delivery === "receiver");
+}
+
 /** Rules that span several keys: channel references and the receiver settings. */
 function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
   const problems: string[] = [];
@@ -341,9 +347,7 @@ function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
   for (const [kind, o] of Object.entries(cfg.flashduty.kinds ?? {})) {
     if (o?.routing) checkRouting(o.routing, `flashduty.kinds.${kind}.routing`);
   }
-  const usesReceiver = [cfg.aliyun, cfg.volcengine].some(
-    (c) => c?.enabled && c.delivery === "receiver",
-  );
+  const usesReceiver = cloudsUseReceiver(cfg);
   if (usesReceiver && cfg.receiver === undefined) {
     problems.push(
       `${PROJECT}:receiver: a cloud has delivery: receiver; set receiver.url ` +

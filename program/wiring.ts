@@ -19,7 +19,7 @@ import {
   validateVolcengineEventPushArgs,
 } from "../components/volcengine";
 import { problemsOf } from "../components/common/problems";
-import { ConfigError, IntegrationKind, PROJECT, WiringConfig } from "./config";
+import { ConfigError, IntegrationKind, PROJECT, WiringConfig, cloudsUseReceiver } from "./config";
 
 type Routing = WiringConfig["flashduty"]["routing"];
 type ChannelRef = number | string;
@@ -58,6 +58,9 @@ export interface Wiring {
 /** The Flashduty integrations a configuration needs, one per kind. */
 export function plannedIntegrationKinds(cfg: WiringConfig): IntegrationKind[] {
   const kinds = new Set<IntegrationKind>();
+  // Declared on its own, the receiver's integration can exist before any cloud uses the receiver:
+  // that is how the receiver stack gets its push URL on a first deployment (docs/receiver.md).
+  if (cfg.flashduty.receiverIntegration) kinds.add("standard-alert");
   const ali = cfg.aliyun;
   if (ali?.enabled) {
     if (ali.delivery === "receiver") kinds.add("standard-alert");
@@ -155,8 +158,8 @@ export function buildWiring(inputs: WiringInputs): Wiring {
   const prefix = cfg.flashduty.namePrefix ?? environment;
   validateClouds(cfg, environment);
   const kinds = plannedIntegrationKinds(cfg);
-  const receiver = kinds.includes("standard-alert") ? inputs.receiver?.() : undefined;
-  if (kinds.includes("standard-alert") && receiver === undefined) {
+  const receiver = cloudsUseReceiver(cfg) ? inputs.receiver?.() : undefined;
+  if (cloudsUseReceiver(cfg) && receiver === undefined) {
     throw new ConfigError([`${PROJECT}:receiver: a cloud has delivery: receiver; set receiver`]);
   }
 

@@ -331,6 +331,37 @@ describe("program under mocks", function () {
     });
   });
 
+  describe("receiver integration on its own (bootstrap of the receiver stack)", () => {
+    it("creates the Standard Alert integration and exports its push URL without a receiver", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({
+          receiverIntegration: true,
+          routing: { style: "private", channel: 7 },
+        }),
+        "flashduty-wiring:volcengine": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          rules: [{ ruleName: "r1", eventSource: "ecs", level: "warning" }],
+        }),
+      });
+      const cfg = config.loadWiringConfig();
+      const w = wiring.buildWiring({ config: cfg, stack: "t" });
+      await settle(w);
+      assert.deepEqual(Object.keys(w.integrations).sort(), [
+        "standard-alert",
+        "volcengine-cm-event",
+      ]);
+      assert.equal(ofType("pulumi:pulumi:StackReference").length, 0);
+      const out = wiring.wiringOutputs(w);
+      assert.equal(await pulumi.isSecret(out.receiverPushUrl as pulumi.Output<unknown>), true);
+      assert.match(
+        (await unwrap(out.receiverPushUrl as pulumi.Output<string>)) ?? "",
+        /integration_key=/,
+      );
+    });
+  });
+
   describe("cloud validation before any resource", () => {
     it("reports the components' problems for every cloud at once and creates nothing", async () => {
       registered.length = 0;
