@@ -32,6 +32,8 @@ export interface FlashdutyIntegrationArgs {
   readonly pushPath?: pulumi.Input<string>;
   /** Existing shared integration to adopt (its route is overwritten with the declared one). */
   readonly adoptId?: pulumi.Input<number>;
+  /** Set to a new value to rotate the integration key in place (see `Integration.keyRotation`). */
+  readonly keyRotation?: pulumi.Input<string>;
 }
 
 /** Validates the shape before any resource is made; throws naming the field and the fix. */
@@ -100,6 +102,7 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
         settings: args.settings,
         pushPath: args.pushPath,
         adoptId: args.adoptId,
+        keyRotation: args.keyRotation,
       },
       { parent: this },
     );
