@@ -2,6 +2,8 @@
 // reports every problem at once, each with the key path and the fix, before any resource is made.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { formatProblems } from "../components/common/problems";
+import { INTEGRATION_KINDS, IntegrationKind } from "../components/flashduty/integration";
 
 export const PROJECT = "flashduty-wiring";
 
@@ -109,14 +111,9 @@ const kindOverride = z.strictObject({
     .optional(),
 });
 
-export const INTEGRATION_KINDS = [
-  "standard-alert",
-  "aliyun-cm-event",
-  "aliyun-cm-metrics",
-  "volcengine-cm-event",
-  "volcengine-cm-metrics",
-] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+// The kinds are the Integration resource's own list, so the two cannot drift apart.
+export { INTEGRATION_KINDS };
+export type { IntegrationKind };
 
 const flashduty = z.strictObject({
   teamId: z.number().int().nonnegative().optional(),
@@ -261,8 +258,10 @@ const KNOWN_KEYS = [
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+      formatProblems(
+        `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:`,
+        problems,
+      ),
     );
     this.name = "ConfigError";
   }

@@ -18,6 +18,7 @@ import {
   VolcengineEventPushArgs,
   validateVolcengineEventPushArgs,
 } from "../components/volcengine";
+import { problemsOf } from "../components/common/problems";
 import { ConfigError, IntegrationKind, PROJECT, WiringConfig } from "./config";
 
 type Routing = WiringConfig["flashduty"]["routing"];
@@ -122,13 +123,11 @@ function validateClouds(cfg: WiringConfig, environment: string): void {
     try {
       validate();
     } catch (err) {
-      const lines = (err instanceof Error ? err.message : String(err))
-        .split("\n")
-        .map((l) => l.trim().replace(/^- /, ""))
-        .filter((l) => l !== "");
-      // The first line is the component's summary; the rest are its problems.
-      const details = lines.length > 1 ? lines.slice(1) : lines;
-      for (const d of details) problems.push(`${PROJECT}:${section}: ${d}`);
+      const message = err instanceof Error ? err.message : String(err);
+      // Components list their problems with formatProblems; any other error counts as one.
+      const details = problemsOf(message);
+      for (const d of details.length > 0 ? details : [message.trim()])
+        problems.push(`${PROJECT}:${section}: ${d}`);
     }
   };
   if (cfg.aliyun?.enabled) {
@@ -170,8 +169,10 @@ export function buildWiring(inputs: WiringInputs): Wiring {
       adoptId: c.adoptId,
     });
   }
+  // From the id, which a preview keeps, not the computed channelId, which is unknown in the preview
+  // of any in-place channel change and would make every route to it show a change.
   const channelId = (ref: ChannelRef): pulumi.Input<number> =>
-    typeof ref === "number" ? ref : channels[ref].channelId;
+    typeof ref === "number" ? ref : channels[ref].id.apply(Number);
 
   const routingArgs = (
     r: Routing,

@@ -4,6 +4,7 @@
 // environment variables, and hand the keys over as Pulumi secrets so they are encrypted in state.
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { formatProblems } from "../common/problems";
 
 /** Where credentials come from; tests inject these, programs use the defaults. */
 export interface AliyunCredentialSources {
@@ -19,8 +20,10 @@ const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 export class AliyunProviderConfigError extends pulumi.RunError {
   constructor(problems: readonly string[]) {
     super(
-      `Alibaba Cloud provider configuration: ${problems.length} problem(s):\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+      formatProblems(
+        `Alibaba Cloud provider configuration: ${problems.length} problem(s):`,
+        problems,
+      ),
     );
     this.name = "AliyunProviderConfigError";
   }

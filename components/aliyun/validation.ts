@@ -3,6 +3,7 @@
 // bad fields at once before it creates anything. Nothing here ever echoes a push URL: push URLs
 // carry the Flashduty integration key and are secrets.
 import * as pulumi from "@pulumi/pulumi";
+import { formatProblems } from "../common/problems";
 
 /** Event types accepted by PutEventRule `EventPattern.N.EventTypeList.N` (`*` = all types). */
 export const EVENT_TYPES = ["StatusNotification", "Exception", "Maintenance", "*"] as const;
@@ -58,8 +59,10 @@ export class AliyunEventPushValidationError extends pulumi.RunError {
   readonly problems: readonly string[];
   constructor(resourceName: string, problems: readonly string[]) {
     super(
-      `AliyunEventPush "${resourceName}": ${problems.length} invalid argument(s):\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+      formatProblems(
+        `AliyunEventPush "${resourceName}": ${problems.length} invalid argument(s):`,
+        problems,
+      ),
     );
     this.name = "AliyunEventPushValidationError";
     this.problems = problems;

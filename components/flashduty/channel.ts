@@ -3,15 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FlashdutyClient } from "./client";
 import { isNotFound } from "./errors";
-import {
-  Failures,
-  ProviderContext,
-  ProviderOptions,
-  compact,
-  containsUnknown,
-  isUnknown,
-  parseId,
-} from "./support";
+import { Failures, ProviderContext, ProviderOptions, compact, parseId } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 export const AUTO_RESOLVE_MODES = ["trigger", "update"] as const;
 export type AutoResolveMode = (typeof AUTO_RESOLVE_MODES)[number];
@@ -220,6 +213,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
       const created = await client.post<{ channel_id: number }>(
         "/channel/create",
         toApiChannel(inputs),
+        { idempotent: false },
       );
       if (!created || typeof created.channel_id !== "number")
         throw new Error("Flashduty /channel/create answered without channel_id.");

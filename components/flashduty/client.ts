@@ -6,13 +6,17 @@
 // outside the instance a provider method creates for its own call.
 import type { AxiosInstance, AxiosResponse } from "axios";
 import {
+  AttemptOutcome,
   DEFAULT_RETRY,
+  FailureKind,
   RetryOptions,
-  backoffDelay,
   isRetryableStatus,
+  isTimeoutError,
   parseRetryAfter,
   redact,
+  requestNeverSent,
   sleep,
+  withRetries,
 } from "../common/retry";
 import { CLIENT_ERROR_CODES, FlashdutyApiError, hintFor } from "./errors";
 
@@ -38,15 +42,25 @@ interface Envelope {
   error?: { code?: string; message?: string; reason?: string };
 }
 
+export interface PostOptions {
+  /**
+   * Whether sending the request twice is harmless (default true). Creates are not: they are resent
+   * only when Flashduty certainly did nothing (429, refused connection), never after a 5xx or a
+   * timeout, so that a retry cannot create a second integration or channel.
+   */
+  readonly idempotent?: boolean;
+}
+
 /**
- * Error codes that mean "try again" whatever the HTTP status says. A plain array: Pulumi's closure
- * serializer cannot carry a module-level Set or Map into the provider.
+ * Server-side failure codes that mean "try again" whatever the HTTP status says. A plain array:
+ * Pulumi's closure serializer cannot carry a module-level Set or Map into the provider.
  */
-const RETRYABLE_CODES: readonly string[] = [
-  "RequestTooFrequently",
-  "InternalError",
-  "ServiceUnavailable",
-];
+const SERVER_FAILURE_CODES: readonly string[] = ["InternalError", "ServiceUnavailable"];
+const THROTTLED_CODE = "RequestTooFrequently";
+
+/** Added to errors of a non-idempotent call that Flashduty may have carried out anyway. */
+const MAYBE_APPLIED_ADVICE =
+  " The request may have been carried out: look in the Flashduty console for a duplicate and pass its id as adoptId instead of creating again.";
 
 /** Masks `app_key=<anything>` in any text (URLs inside library errors carry it). */
 export function maskAppKeyParams(text: string): string {
@@ -57,11 +71,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-interface AttemptFailure {
-  readonly error: FlashdutyApiError;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-}
+type Attempt = AttemptOutcome<unknown> & ({ ok: true } | { ok: false; error: FlashdutyApiError });
 
 export class FlashdutyClient {
   private readonly http: AxiosInstance;
@@ -103,32 +113,36 @@ export class FlashdutyClient {
    * POSTs `body` to `path` and returns the envelope's `data` (which may be null, e.g. `/route/info`
    * without a route). Throws {@link FlashdutyApiError} on any failure, after retrying what is retryable.
    */
-  async post<T = unknown>(path: string, body: object = {}): Promise<T> {
-    const maxAttempts = this.retry.maxRetries + 1;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(path, body, attempt);
-      if (!("error" in outcome)) return outcome.data as T;
-      const { error, retryable, retryAfterMs } = outcome;
-      if (!retryable || attempt >= maxAttempts) throw error;
-      if (retryAfterMs !== undefined && retryAfterMs > this.retry.maxRetryAfterMs) {
-        throw new FlashdutyApiError({
-          code: error.code,
-          apiMessage: `${error.apiMessage} (server asked to wait ${Math.ceil(retryAfterMs / 1000)}s, more than the ${Math.ceil(this.retry.maxRetryAfterMs / 1000)}s we wait)`,
-          httpStatus: error.httpStatus,
-          requestId: error.requestId,
-          path,
-          attempts: attempt,
-          hint: error.hint,
-        });
-      }
-      const delay = backoffDelay(attempt - 1, this.retry, retryAfterMs, this.random);
-      this.log(
-        this.sanitize(
-          `Flashduty API ${path}: ${error.code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""}; retry ${attempt}/${this.retry.maxRetries} in ${delay} ms`,
-        ),
-      );
-      await this.sleep(delay);
-    }
+  async post<T = unknown>(path: string, body: object = {}, options: PostOptions = {}): Promise<T> {
+    const idempotent = options.idempotent ?? true;
+    const data = await withRetries<unknown>(
+      async (attempt) => {
+        const outcome = await this.attempt(path, body, attempt);
+        if (outcome.ok || idempotent || outcome.kind !== "maybe-applied") return outcome;
+        return { ...outcome, error: withAdvice(outcome.error, MAYBE_APPLIED_ADVICE) };
+      },
+      {
+        retry: this.retry,
+        idempotent,
+        random: this.random,
+        sleep: this.sleep,
+        onRetry: (error, attempt, delay) => {
+          const e = error as FlashdutyApiError;
+          this.log(
+            this.sanitize(
+              `Flashduty API ${path}: ${e.code}${e.httpStatus ? ` (HTTP ${e.httpStatus})` : ""}; retry ${attempt}/${this.retry.maxRetries} in ${delay} ms`,
+            ),
+          );
+        },
+        retryAfterTooLong: (error, attempt, retryAfterMs) =>
+          withAdvice(
+            error as FlashdutyApiError,
+            ` (server asked to wait ${Math.ceil(retryAfterMs / 1000)}s, more than the ${Math.ceil(this.retry.maxRetryAfterMs / 1000)}s we wait)`,
+            attempt,
+          ),
+      },
+    );
+    return data as T;
   }
 
   /**
@@ -154,11 +168,7 @@ export class FlashdutyClient {
     return items;
   }
 
-  private async attempt(
-    path: string,
-    body: object,
-    attempt: number,
-  ): Promise<{ data: unknown } | AttemptFailure> {
+  private async attempt(path: string, body: object, attempt: number): Promise<Attempt> {
     let response: AxiosResponse<unknown>;
     try {
       response = await this.http.post(path, body);
@@ -168,16 +178,16 @@ export class FlashdutyClient {
     return this.interpret(path, response, attempt);
   }
 
-  private transportFailure(path: string, thrown: unknown, attempt: number): AttemptFailure {
+  private transportFailure(path: string, thrown: unknown, attempt: number): Attempt {
     const err = thrown as { code?: string; message?: string };
-    const isTimeout =
-      err.code === "ECONNABORTED" || err.code === "ETIMEDOUT" || /timeout/i.test(err.message ?? "");
+    const isTimeout = isTimeoutError(thrown);
     const code = isTimeout ? CLIENT_ERROR_CODES.timeout : CLIENT_ERROR_CODES.network;
     const detail = isTimeout
       ? `no answer within ${this.retry.timeoutMs} ms`
       : `${err.code ?? "error"}: ${err.message ?? String(thrown)}`;
     return {
-      retryable: true,
+      ok: false,
+      kind: requestNeverSent(thrown) ? "not-sent" : "maybe-applied",
       error: new FlashdutyApiError({
         code,
         apiMessage: this.sanitize(detail),
@@ -188,11 +198,7 @@ export class FlashdutyClient {
     };
   }
 
-  private interpret(
-    path: string,
-    response: AxiosResponse<unknown>,
-    attempt: number,
-  ): { data: unknown } | AttemptFailure {
+  private interpret(path: string, response: AxiosResponse<unknown>, attempt: number): Attempt {
     const status = response.status;
     const envelope: Envelope | undefined = isObject(response.data)
       ? (response.data as Envelope)
@@ -209,7 +215,8 @@ export class FlashdutyClient {
       const code = String(envelope.error.code ?? "UnknownError");
       const message = [envelope.error.message, envelope.error.reason].filter(Boolean).join(" — ");
       return {
-        retryable: RETRYABLE_CODES.includes(code) || isRetryableStatus(status),
+        ok: false,
+        kind: failureKind(status, code),
         retryAfterMs,
         error: new FlashdutyApiError({
           code,
@@ -223,15 +230,14 @@ export class FlashdutyClient {
       };
     }
     if (status >= 200 && status < 300 && envelope && "data" in envelope) {
-      return { data: envelope.data ?? null };
+      return { ok: true, value: envelope.data ?? null };
     }
     // No envelope: a proxy page, an empty body, or an answer that is not Flashduty's.
-    const snippet =
-      typeof response.data === "string"
-        ? response.data.slice(0, 200)
-        : JSON.stringify(response.data);
+    const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data);
+    const snippet = text === undefined || text === "" ? undefined : text.slice(0, 200);
     return {
-      retryable: isRetryableStatus(status),
+      ok: false,
+      kind: failureKind(status),
       retryAfterMs,
       error: new FlashdutyApiError({
         code: CLIENT_ERROR_CODES.badResponse,
@@ -244,4 +250,25 @@ export class FlashdutyClient {
       }),
     };
   }
+}
+
+/** Classifies an answer by HTTP status and, when there is one, the envelope's error code. */
+function failureKind(status: number, code?: string): FailureKind {
+  if (status === 429 || code === THROTTLED_CODE) return "throttled";
+  if (isRetryableStatus(status) || (code !== undefined && SERVER_FAILURE_CODES.includes(code)))
+    return "maybe-applied";
+  return "final";
+}
+
+/** The same error with `extra` appended to its message (and, when given, another attempt count). */
+function withAdvice(error: FlashdutyApiError, extra: string, attempts?: number): FlashdutyApiError {
+  return new FlashdutyApiError({
+    code: error.code,
+    apiMessage: `${error.apiMessage}${extra}`,
+    httpStatus: error.httpStatus,
+    requestId: error.requestId,
+    path: error.path,
+    attempts: attempts ?? error.attempts,
+    hint: error.hint,
+  });
 }

@@ -2,6 +2,7 @@
 // "private" style = a shared integration with a single default route to one channel, because
 // Flashduty's Open API cannot create channel-owned integrations.
 import * as pulumi from "@pulumi/pulumi";
+import { formatProblems } from "../common/problems";
 import { INTEGRATION_KINDS, Integration, IntegrationKind } from "./integration";
 import { Route, RouteCaseArgs, RouteDefaultArgs } from "./route";
 
@@ -36,41 +37,43 @@ export interface FlashdutyIntegrationArgs {
   readonly keyRotation?: pulumi.Input<string>;
 }
 
-/** Validates the shape before any resource is made; throws naming the field and the fix. */
+/**
+ * Validates the shape before any resource is made; throws one error listing every problem, each
+ * naming the field and the fix.
+ */
 export function validateFlashdutyIntegrationArgs(
   name: string,
   args: FlashdutyIntegrationArgs,
 ): void {
-  const where = `FlashdutyIntegration "${name}"`;
+  const problems: string[] = [];
   if (args.style !== "private" && args.style !== "shared")
-    throw new Error(
-      `${where}: style must be "private" or "shared" (got ${JSON.stringify(args.style)}).`,
-    );
+    problems.push(`style must be "private" or "shared" (got ${JSON.stringify(args.style)}).`);
   if (typeof args.kind === "string" && !INTEGRATION_KINDS.includes(args.kind as IntegrationKind))
-    throw new Error(
-      `${where}: kind "${args.kind}" is unknown; use one of ${INTEGRATION_KINDS.join(", ")}.`,
-    );
+    problems.push(`kind "${args.kind}" is unknown; use one of ${INTEGRATION_KINDS.join(", ")}.`);
   if (args.style === "private") {
     if (args.channelId === undefined)
-      throw new Error(
-        `${where}: a "private" integration needs channelId (the channel that receives all its alerts).`,
+      problems.push(
+        'a "private" integration needs channelId (the channel that receives all its alerts).',
       );
     if (args.cases !== undefined || args.default !== undefined)
-      throw new Error(
-        `${where}: cases/default are for style "shared"; a "private" integration routes everything to channelId. Remove them or use style "shared".`,
+      problems.push(
+        'cases/default are for style "shared"; a "private" integration routes everything to channelId. Remove them or use style "shared".',
       );
-    return;
   }
-  if (args.channelId !== undefined)
-    throw new Error(
-      `${where}: channelId is for style "private"; for "shared" use default: { channelIds: [...] }.`,
-    );
-  const noCases =
-    args.cases === undefined || (Array.isArray(args.cases) && args.cases.length === 0);
-  if (noCases && args.default === undefined)
-    throw new Error(
-      `${where}: a "shared" integration needs routing (cases and/or default); Flashduty drops every alert of an integration without a route.`,
-    );
+  if (args.style === "shared") {
+    if (args.channelId !== undefined)
+      problems.push(
+        'channelId is for style "private"; for "shared" use default: { channelIds: [...] }.',
+      );
+    const noCases =
+      args.cases === undefined || (Array.isArray(args.cases) && args.cases.length === 0);
+    if (noCases && args.default === undefined)
+      problems.push(
+        'a "shared" integration needs routing (cases and/or default); Flashduty drops every alert of an integration without a route.',
+      );
+  }
+  if (problems.length > 0)
+    throw new Error(formatProblems(`FlashdutyIntegration "${name}": invalid arguments:`, problems));
 }
 
 export class FlashdutyIntegration extends pulumi.ComponentResource {
@@ -107,17 +110,17 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // From the id, not the integrationId output: a dynamic provider has no preview of an update, so
+    // computed outputs are unknown in the preview of any in-place change of the integration, while
+    // its id is kept. An unknown integrationId would make the route plan a replacement.
+    const integrationId = this.integration.id.apply(Number);
     const routing =
       args.style === "private"
         ? { default: { channelIds: [args.channelId as pulumi.Input<number>] } }
         : { cases: args.cases, default: args.default };
-    this.route = new Route(
-      `${name}-route`,
-      { integrationId: this.integration.integrationId, ...routing },
-      { parent: this },
-    );
+    this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
 
-    this.integrationId = this.integration.integrationId;
+    this.integrationId = integrationId;
     this.integrationKey = pulumi.secret(this.integration.integrationKey);
     this.pushUrl = pulumi.secret(this.integration.pushUrl);
     this.routeVersion = this.route.version;

@@ -26,5 +26,5 @@ export {
 } from "./channel";
 export { FlashdutyIntegration, validateFlashdutyIntegrationArgs } from "./flashdutyIntegration";
 export type { FlashdutyIntegrationArgs, FlashdutyIntegrationStyle } from "./flashdutyIntegration";
-export { UNKNOWN } from "./support";
+export { UNKNOWN } from "../common/unknown";
 export type { ProviderOptions } from "./support";

@@ -8,13 +8,12 @@ import {
   ProviderContext,
   ProviderOptions,
   compact,
-  containsUnknown,
   declaredSubsetEqual,
   isPlainObject,
-  isUnknown,
   parseId,
   parseNonNegativeId,
 } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 /** Integration kinds this project wires; each resolves to a Flashduty `plugin_type` at run time. */
 export const INTEGRATION_KINDS = [
@@ -403,6 +402,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       const created = await client.post<{ integration_id: number; integration_key: string }>(
         "/integration/create",
         { plugin_type: pluginType, ...apiFields(inputs) },
+        { idempotent: false },
       );
       if (!created || typeof created.integration_id !== "number" || !created.integration_key)
         throw new Error(

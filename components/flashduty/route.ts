@@ -8,12 +8,11 @@ import {
   ProviderContext,
   ProviderOptions,
   compact,
-  containsUnknown,
   deepEqual,
   isPlainObject,
-  isUnknown,
   parseId,
 } from "./support";
+import { containsUnknown, isUnknown } from "../common/unknown";
 
 export const ROUTE_OPERATORS = ["IN", "NOTIN"] as const;
 export type RouteOperator = (typeof ROUTE_OPERATORS)[number];
@@ -253,6 +252,12 @@ export function checkRouteInputs(news: Record<string, unknown>): {
                 failures.add(
                   `${cat}.key`,
                   'set the alert field to test, e.g. "severity" or "labels.service"',
+                );
+              // Flashduty migrates it on write, so the route read back would never match the code.
+              else if (cond.key === "alert_severity")
+                failures.add(
+                  `${cat}.key`,
+                  'write "severity": "alert_severity" is the legacy name, which Flashduty stores as "severity"',
                 );
               if (!isUnknown(cond.oper) && !ROUTE_OPERATORS.includes(cond.oper as RouteOperator))
                 failures.add(

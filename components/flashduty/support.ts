@@ -12,22 +12,6 @@ import {
   settingsFromConfig,
 } from "./config";
 
-/** The value Pulumi sends for inputs not yet known during preview (`runtime/rpc.ts` `unknownValue`). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function isUnknown(value: unknown): boolean {
-  return value === UNKNOWN;
-}
-
-/** True when `value` is or contains a preview unknown anywhere. */
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (typeof value === "object" && value !== null)
-    return Object.values(value).some(containsUnknown);
-  return false;
-}
-
 /** Options of a provider factory; the module-level providers use the defaults. */
 export interface ProviderOptions {
   /** Retry/timeout overrides (tests use small values). */

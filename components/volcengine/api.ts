@@ -1,6 +1,7 @@
 // Typed wrappers for the Cloud Monitor actions this project uses (reference §3.2–3.3).
 // Pure functions over callVolcengine; serialized by value into the dynamic providers.
 
+import { urlSecrets } from "../common/retry";
 import { VolcengineSettings, callVolcengine } from "./client";
 
 /** Callback ("webhook") object as ListWebhooksByIds returns it. */
@@ -64,7 +65,7 @@ export async function createWebhook(
     s,
     "CreateWebhook",
     { Name: name, Type: "custom", Url: url },
-    { idempotent: false, secrets: [url] },
+    { idempotent: false, secrets: urlSecrets(url) },
   );
   return firstId(result?.Data, "CreateWebhook");
 }
@@ -79,7 +80,7 @@ export async function updateWebhook(
     s,
     "UpdateWebhook",
     { Id: id, Name: name, Type: "custom", Url: url },
-    { idempotent: true, secrets: [url] },
+    { idempotent: true, secrets: urlSecrets(url) },
   );
 }
 

@@ -4,22 +4,15 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { createWebhook, deleteWebhooks, getWebhook, updateWebhook } from "./api";
-import {
-  PartialVolcengineSettings,
-  VolcengineSettings,
-  isNotFoundError,
-  resolveRegion,
-  resolveSettings,
-  settingsFromConfig,
-} from "./client";
+import { VolcengineProviderBase } from "./providerBase";
 import {
   DEFAULT_CALLBACK_NAME,
   Failure,
   checkAdoptId,
   checkCallbackName,
   checkCallbackUrl,
-  isUnknown,
 } from "./validation";
+import { containsUnknown } from "../common/unknown";
 
 export const CALLBACK_TYPE = "custom";
 
@@ -36,22 +29,10 @@ export interface CallbackUrlOutputs extends CallbackUrlInputs {
   region: string;
 }
 
-export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
-  CallbackUrlInputs,
-  CallbackUrlOutputs
-> {
-  /** Stack config captured by `configure`; never serialized (set only in the provider process). */
-  configured?: PartialVolcengineSettings;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.configured = settingsFromConfig((key) => req.config.get(key));
-  }
-
-  private settings(region?: string): VolcengineSettings {
-    const s = resolveSettings(this.configured);
-    return region ? { ...s, region } : s;
-  }
-
+export class CallbackUrlProvider
+  extends VolcengineProviderBase
+  implements pulumi.dynamic.ResourceProvider<CallbackUrlInputs, CallbackUrlOutputs>
+{
   async check(
     _olds: CallbackUrlInputs,
     news: CallbackUrlInputs,
@@ -73,12 +54,11 @@ export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
     const replaces: string[] = [];
     const changes: string[] = [];
     // Adopting a different object means managing a different callback.
-    if (news.adoptId !== undefined && (isUnknown(news.adoptId) || news.adoptId !== id))
+    if (news.adoptId !== undefined && (containsUnknown(news.adoptId) || news.adoptId !== id))
       replaces.push("adoptId");
-    const region = resolveRegion(this.configured);
-    if (region && olds.region && region !== olds.region) replaces.push("region");
-    if (isUnknown(news.name) || news.name !== olds.name) changes.push("name");
-    if (isUnknown(news.url) || news.url !== olds.url) changes.push("url");
+    replaces.push(...this.regionReplaces(olds.region));
+    if (containsUnknown(news.name) || news.name !== olds.name) changes.push("name");
+    if (containsUnknown(news.url) || news.url !== olds.url) changes.push("url");
     if (olds.type !== CALLBACK_TYPE) changes.push("type");
     const all = [...new Set([...replaces, ...changes])];
     return { changes: all.length > 0, replaces, deleteBeforeReplace: false };
@@ -138,13 +118,10 @@ export class CallbackUrlProvider implements pulumi.dynamic.ResourceProvider<
 
   async delete(id: string, props: CallbackUrlOutputs): Promise<void> {
     const s = this.settings(props.region);
-    // Deleting something already gone succeeds: look first, and accept a NotFound race.
-    if (!(await getWebhook(s, id))) return;
-    try {
-      await deleteWebhooks(s, [id]);
-    } catch (err) {
-      if (!isNotFoundError(err)) throw err;
-    }
+    await this.deleteIfPresent(
+      async () => (await getWebhook(s, id)) !== undefined,
+      () => deleteWebhooks(s, [id]),
+    );
   }
 }
 

@@ -6,13 +6,15 @@
 
 import type { AxiosResponse } from "axios";
 import {
+  AttemptOutcome,
   DEFAULT_RETRY,
   RetryOptions,
-  backoffDelay,
   isRetryableStatus,
+  isTimeoutError,
   parseRetryAfter,
   redact,
-  sleep,
+  requestNeverSent,
+  withRetries,
 } from "../common/retry";
 import { isLoopbackHost } from "./validation";
 
@@ -278,18 +280,16 @@ export interface CallOptions {
   readonly secrets?: ReadonlyArray<string | undefined>;
 }
 
-/** Connection errors where the request never reached the server. */
-function requestNeverSent(err: unknown): boolean {
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  if (isTimeoutError(err)) return `no answer within ${timeoutMs} ms (timeout)`;
   const code = (err as { code?: string } | undefined)?.code;
-  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN";
+  return code ? `${code}` : "network error";
 }
 
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  const e = err as { code?: string; message?: string };
-  if (e?.code === "ECONNABORTED" || e?.code === "ETIMEDOUT" || /timeout/i.test(e?.message ?? ""))
-    return `no answer within ${timeoutMs} ms (timeout)`;
-  return e?.code ? `${e.code}` : "network error";
-}
+const MAYBE_APPLIED_NETWORK_ADVICE =
+  " The request may have reached Volcengine: check the console for a duplicate before retrying, and adopt it with adoptId.";
+const MAYBE_APPLIED_SERVER_ADVICE =
+  " The request may have been applied: check the console for a duplicate, and adopt it with adoptId.";
 
 /**
  * Calls `action` with a JSON body and returns `Result`. Retries per `settings.retry` with backoff
@@ -307,9 +307,8 @@ export async function callVolcengine<T>(
   const secrets = [settings.secretKey, settings.accessKey, ...(options.secrets ?? [])];
   const body = JSON.stringify(payload);
   const { retry } = settings;
-  let lastFailure = "";
-  for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
-    const last = attempt === retry.maxRetries;
+
+  const attempt = async (attemptNumber: number): Promise<AttemptOutcome<T>> => {
     const signed = signRequest(settings, action, body);
     let response: AxiosResponse<unknown>;
     try {
@@ -326,15 +325,17 @@ export async function callVolcengine<T>(
         maxRedirects: 0,
       });
     } catch (err) {
-      lastFailure = describeNetworkError(err, retry.timeoutMs);
-      if (!last && (options.idempotent || requestNeverSent(err))) {
-        await sleep(backoffDelay(attempt, retry));
-        continue;
-      }
-      const advice = options.idempotent
-        ? ""
-        : " The request may have reached Volcengine: check the console for a duplicate before retrying, and adopt it with adoptId.";
-      throw new VolcengineNetworkError(action, attempt + 1, redact(lastFailure, secrets) + advice);
+      const neverSent = requestNeverSent(err);
+      const advice = options.idempotent || neverSent ? "" : MAYBE_APPLIED_NETWORK_ADVICE;
+      return {
+        ok: false,
+        kind: neverSent ? "not-sent" : "maybe-applied",
+        error: new VolcengineNetworkError(
+          action,
+          attemptNumber,
+          redact(describeNetworkError(err, retry.timeoutMs), secrets) + advice,
+        ),
+      };
     }
 
     let envelope: Envelope | undefined;
@@ -345,32 +346,30 @@ export async function callVolcengine<T>(
     }
     const apiError = envelope?.ResponseMetadata?.Error;
     const status = response.status;
-    if (status >= 200 && status < 300 && envelope && !apiError) return envelope.Result as T;
+    if (status >= 200 && status < 300 && envelope && !apiError)
+      return { ok: true, value: envelope.Result as T };
 
-    if (isRetryableStatus(status) && !last && (options.idempotent || status === 429)) {
-      const retryAfterMs = parseRetryAfter(response.headers["retry-after"] as string | undefined);
-      if (retryAfterMs === undefined || retryAfterMs <= retry.maxRetryAfterMs) {
-        lastFailure = `HTTP ${status}`;
-        await sleep(backoffDelay(attempt, retry, retryAfterMs));
-        continue;
-      }
-    }
+    const kind =
+      status === 429 ? "throttled" : isRetryableStatus(status) ? "maybe-applied" : "final";
     const code = apiError?.Code ?? (envelope ? "UnknownError" : "InvalidResponse");
     const serverMessage =
       apiError?.Message ?? (envelope ? "no error detail" : "answer is not JSON");
     const advice =
-      !options.idempotent && status >= 500
-        ? " The request may have been applied: check the console for a duplicate, and adopt it with adoptId."
-        : "";
-    throw new VolcengineApiError({
-      action,
-      code: redact(code, secrets),
-      httpStatus: status,
-      requestId: envelope?.ResponseMetadata?.RequestId,
-      serverMessage: redact(serverMessage, secrets),
-      hint: (hintForError(code, status) ?? "") + advice || undefined,
-    });
-  }
-  // Unreachable: the last attempt always returns or throws.
-  throw new VolcengineNetworkError(action, retry.maxRetries + 1, redact(lastFailure, secrets));
+      !options.idempotent && kind === "maybe-applied" ? MAYBE_APPLIED_SERVER_ADVICE : "";
+    return {
+      ok: false,
+      kind,
+      retryAfterMs: parseRetryAfter(response.headers["retry-after"] as string | undefined),
+      error: new VolcengineApiError({
+        action,
+        code: redact(code, secrets),
+        httpStatus: status,
+        requestId: envelope?.ResponseMetadata?.RequestId,
+        serverMessage: redact(serverMessage, secrets),
+        hint: (hintForError(code, status) ?? "") + advice || undefined,
+      }),
+    };
+  };
+
+  return withRetries(attempt, { retry, idempotent: options.idempotent });
 }

@@ -11,14 +11,7 @@ import {
   findEventRule,
   updateEventRule,
 } from "./api";
-import {
-  PartialVolcengineSettings,
-  VolcengineSettings,
-  isNotFoundError,
-  resolveRegion,
-  resolveSettings,
-  settingsFromConfig,
-} from "./client";
+import { VolcengineProviderBase } from "./providerBase";
 import {
   DEFAULT_END_TIME,
   DEFAULT_START_TIME,
@@ -32,8 +25,8 @@ import {
   checkLevel,
   checkRuleName,
   checkWebhookIds,
-  isUnknown,
 } from "./validation";
+import { containsUnknown } from "../common/unknown";
 
 export interface EffectiveTime {
   startTime: string;
@@ -130,22 +123,10 @@ function differences(current: EventRuleOutputs, wanted: EventRuleInputs): string
   return out;
 }
 
-export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
-  EventRuleInputs,
-  EventRuleOutputs
-> {
-  /** Stack config captured by `configure`; never serialized (set only in the provider process). */
-  configured?: PartialVolcengineSettings;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.configured = settingsFromConfig((key) => req.config.get(key));
-  }
-
-  private settings(region?: string): VolcengineSettings {
-    const s = resolveSettings(this.configured);
-    return region ? { ...s, region } : s;
-  }
-
+export class EventRuleProvider
+  extends VolcengineProviderBase
+  implements pulumi.dynamic.ResourceProvider<EventRuleInputs, EventRuleOutputs>
+{
   async check(
     _olds: EventRuleInputs,
     news: EventRuleInputs,
@@ -163,12 +144,12 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
     ];
     if (
       n.description !== undefined &&
-      !isUnknown(n.description) &&
+      !containsUnknown(n.description) &&
       typeof n.description !== "string"
     )
       failures.push({ property: "description", reason: "must be text." });
     if (failures.length > 0) return { failures };
-    const effective = isUnknown(n.effectiveTime)
+    const effective = containsUnknown(n.effectiveTime)
       ? (n.effectiveTime as unknown as EffectiveTime)
       : {
           startTime: n.effectiveTime?.startTime ?? DEFAULT_START_TIME,
@@ -194,19 +175,18 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
     news: EventRuleInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const replaces: string[] = [];
-    if (news.adoptId !== undefined && (isUnknown(news.adoptId) || news.adoptId !== id))
+    if (news.adoptId !== undefined && (containsUnknown(news.adoptId) || news.adoptId !== id))
       replaces.push("adoptId");
     // The source cannot be changed in place (ForceNew in the Terraform provider).
-    if (isUnknown(news.eventSource) || news.eventSource !== olds.eventSource)
+    if (containsUnknown(news.eventSource) || news.eventSource !== olds.eventSource)
       replaces.push("eventSource");
-    const region = resolveRegion(this.configured);
-    if (region && olds.region && region !== olds.region) replaces.push("region");
+    replaces.push(...this.regionReplaces(olds.region));
     const changes = differences(olds, news).filter((k) => k !== "eventSource");
     for (const key of Object.keys(news) as Array<keyof EventRuleInputs>)
       if (
         key !== "adoptId" &&
         key !== "eventSource" &&
-        isUnknown(news[key]) &&
+        containsUnknown(news[key]) &&
         !changes.includes(key)
       )
         changes.push(key);
@@ -263,12 +243,10 @@ export class EventRuleProvider implements pulumi.dynamic.ResourceProvider<
 
   async delete(id: string, props: EventRuleOutputs): Promise<void> {
     const s = this.settings(props.region);
-    if (!(await findEventRule(s, id))) return;
-    try {
-      await deleteEventRule(s, id);
-    } catch (err) {
-      if (!isNotFoundError(err)) throw err;
-    }
+    await this.deleteIfPresent(
+      async () => (await findEventRule(s, id)) !== undefined,
+      () => deleteEventRule(s, id),
+    );
   }
 }
 

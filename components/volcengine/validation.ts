@@ -1,8 +1,7 @@
 // Input rules for Volcengine callbacks and event rules, shared by the dynamic providers' `check`
 // and by the VolcengineEventPush component (which validates plain values before creating anything).
 // Each rule returns a reason that names the fix; a URL is never echoed, since it carries a secret.
-
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { containsUnknown } from "../common/unknown";
 
 export const LEVELS = ["notice", "warning", "critical"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -16,22 +15,13 @@ export interface Failure {
   reason: string;
 }
 
-/** True if the value is (or contains) the preview placeholder for a not-yet-known input. */
-export function isUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(isUnknown);
-  if (value !== null && typeof value === "object")
-    return Object.values(value as Record<string, unknown>).some(isUnknown);
-  return false;
-}
-
 function byteLength(s: string): number {
   return Buffer.byteLength(s, "utf8");
 }
 
 /** CreateWebhook: Name 1–512 bytes. */
 export function checkCallbackName(name: unknown, property = "name"): Failure[] {
-  if (isUnknown(name)) return [];
+  if (containsUnknown(name)) return [];
   if (typeof name !== "string" || name.trim() === "")
     return [
       {
@@ -63,7 +53,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * loopback host (local simulators and tests).
  */
 export function checkCallbackUrl(url: unknown, property = "url"): Failure[] {
-  if (isUnknown(url)) return [];
+  if (containsUnknown(url)) return [];
   if (typeof url !== "string" || url === "")
     return [
       { property, reason: "is required: pass the Flashduty push URL (or your receiver's URL)." },
@@ -98,7 +88,7 @@ export function checkCallbackUrl(url: unknown, property = "url"): Failure[] {
 
 /** CreateEventRule RuleName: docs say 1–128 characters, the Go SDK 2–127; we require 2–127. */
 export function checkRuleName(name: unknown, property = "ruleName"): Failure[] {
-  if (isUnknown(name)) return [];
+  if (containsUnknown(name)) return [];
   if (typeof name !== "string" || name.trim() === "")
     return [{ property, reason: "is required: name the event rule (2–127 characters)." }];
   const length = [...name].length;
@@ -113,7 +103,7 @@ export function checkRuleName(name: unknown, property = "ruleName"): Failure[] {
 }
 
 export function checkEventSource(source: unknown, property = "eventSource"): Failure[] {
-  if (isUnknown(source)) return [];
+  if (containsUnknown(source)) return [];
   if (typeof source !== "string" || !/^[a-z0-9][a-z0-9_.-]*$/i.test(source))
     return [
       { property, reason: 'is required: the cloud service whose events to match, e.g. "ecs".' },
@@ -122,7 +112,7 @@ export function checkEventSource(source: unknown, property = "eventSource"): Fai
 }
 
 export function checkEventTypes(types: unknown, property = "eventTypes"): Failure[] {
-  if (types === undefined || isUnknown(types)) return [];
+  if (types === undefined || containsUnknown(types)) return [];
   if (!Array.isArray(types))
     return [
       {
@@ -149,7 +139,7 @@ export function checkEventTypes(types: unknown, property = "eventTypes"): Failur
 }
 
 export function checkLevel(level: unknown, property = "level"): Failure[] {
-  if (isUnknown(level)) return [];
+  if (containsUnknown(level)) return [];
   if (typeof level !== "string" || !(LEVELS as readonly string[]).includes(level))
     return [
       {
@@ -163,7 +153,7 @@ export function checkLevel(level: unknown, property = "level"): Failure[] {
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function checkEffectiveTime(value: unknown, property = "effectiveTime"): Failure[] {
-  if (value === undefined || isUnknown(value)) return [];
+  if (value === undefined || containsUnknown(value)) return [];
   if (value === null || typeof value !== "object")
     return [
       { property, reason: 'must be {startTime: "HH:MM", endTime: "HH:MM"}, e.g. 00:00 and 23:59.' },
@@ -171,7 +161,7 @@ export function checkEffectiveTime(value: unknown, property = "effectiveTime"): 
   const failures: Failure[] = [];
   for (const key of ["startTime", "endTime"] as const) {
     const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || isUnknown(v)) continue;
+    if (v === undefined || containsUnknown(v)) continue;
     if (typeof v !== "string" || !HH_MM.test(v))
       failures.push({
         property: `${property}.${key}`,
@@ -182,13 +172,13 @@ export function checkEffectiveTime(value: unknown, property = "effectiveTime"): 
 }
 
 export function checkEnabled(value: unknown, property = "enabled"): Failure[] {
-  if (value === undefined || isUnknown(value) || typeof value === "boolean") return [];
+  if (value === undefined || containsUnknown(value) || typeof value === "boolean") return [];
   return [{ property, reason: `must be true or false; got ${JSON.stringify(value)}.` }];
 }
 
 /** The console lets a rule select up to 8 existing callbacks. */
 export function checkWebhookIds(ids: unknown, property = "webhookIds"): Failure[] {
-  if (isUnknown(ids)) return [];
+  if (containsUnknown(ids)) return [];
   if (!Array.isArray(ids) || ids.length === 0)
     return [
       {
@@ -207,7 +197,7 @@ export function checkWebhookIds(ids: unknown, property = "webhookIds"): Failure[
 }
 
 export function checkAdoptId(id: unknown, property = "adoptId"): Failure[] {
-  if (id === undefined || isUnknown(id)) return [];
+  if (id === undefined || containsUnknown(id)) return [];
   if (typeof id !== "string" || id.trim() === "")
     return [
       {
@@ -218,6 +208,7 @@ export function checkAdoptId(id: unknown, property = "adoptId"): Failure[] {
   return [];
 }
 
-export function formatFailures(prefix: string, failures: Failure[]): string {
-  return failures.map((f) => `${prefix}${f.property} ${f.reason}`).join("\n");
+/** Failures as problem lines ("<property> <reason>"), for {@link formatProblems}. */
+export function failureLines(failures: readonly Failure[]): string[] {
+  return failures.map((f) => `${f.property} ${f.reason}`);
 }

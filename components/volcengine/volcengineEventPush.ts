@@ -17,9 +17,10 @@ import {
   checkEventTypes,
   checkLevel,
   checkRuleName,
-  formatFailures,
-  UNKNOWN,
+  failureLines,
 } from "./validation";
+import { formatProblems } from "../common/problems";
+import { UNKNOWN } from "../common/unknown";
 
 export interface VolcengineEventRuleArgs {
   /**
@@ -143,7 +144,9 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
     });
   }
   if (failures.length > 0)
-    throw new Error(`VolcengineEventPush: invalid arguments:\n${formatFailures("  ", failures)}`);
+    throw new Error(
+      formatProblems("VolcengineEventPush: invalid arguments:", failureLines(failures)),
+    );
 }
 
 /** Pulumi resource names allow most characters, but keep them readable and stable. */

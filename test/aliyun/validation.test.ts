@@ -433,9 +433,20 @@ describe("aliyun/AliyunEventPush validation", () => {
           policy({ name: "fine" }),
         ],
       });
-      for (let waited = 0; seen.length === 0 && waited < 10_000; waited += 50)
+      // Each late check fails on its own: wait (bounded) until both problems have been reported,
+      // rather than for a fixed time that a loaded machine may overrun.
+      const reported = () =>
+        seen
+          .filter((e) => e instanceof aliyun.AliyunEventPushValidationError)
+          .map((e) => (e as Error).message)
+          .join("\n");
+      for (
+        let waited = 0;
+        !(/pushUrl: uses scheme/.test(reported()) && /levels\[0\]/.test(reported())) &&
+        waited < 10_000;
+        waited += 50
+      )
         await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 300));
       const errors = seen.filter((e) => e instanceof aliyun.AliyunEventPushValidationError);
       assert.ok(
         errors.length > 0,

@@ -8,7 +8,7 @@ import {
   ChannelProvider,
   makeChannelProvider,
 } from "../../components/flashduty/channel";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,
@@ -102,6 +102,15 @@ describe("flashduty/Channel provider", () => {
 
     await provider.delete(created.id, outs);
     await provider.delete(created.id, outs);
+  });
+
+  it("create is not resent after a 5xx (it may have been applied): the error says to adopt", async () => {
+    sim.inject({ kind: "5xx", status: 502 }, 10, "/channel/create");
+    await assert.rejects(
+      provider.create(await checked({ teamId: TEAM, name: "sent once" })),
+      (e: Error) => /duplicate/.test(e.message) && /adoptId/.test(e.message),
+    );
+    assert.equal(sim.requests.filter((r) => r.path === "/channel/create").length, 1);
   });
 
   it("delete disables the channel first, then deletes it", async () => {

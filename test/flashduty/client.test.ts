@@ -228,6 +228,78 @@ describe("flashduty/client", () => {
     assert.ok(!renderings(error).includes(sim.appKey));
   });
 
+  it("a non-idempotent call is not resent after a 5xx or a timeout (Flashduty may have acted)", async () => {
+    sim.inject({ kind: "5xx", status: 503 }, 10);
+    const failed = await rejection(
+      client().post("/channel/create", { team_id: 1, channel_name: "once" }, { idempotent: false }),
+    );
+    assert.equal(failed.httpStatus, 503);
+    assert.equal(sim.requests.length, 1, "sent exactly once");
+    assert.match(failed.message, /duplicate/);
+    assert.match(failed.message, /adoptId/);
+
+    sim.reset();
+    sim.inject({ kind: "hang" }, 10);
+    const timedOut = await rejection(
+      client({ retry: { ...FAST_RETRY, timeoutMs: 150 } }).post(
+        "/channel/create",
+        { team_id: 1, channel_name: "once" },
+        { idempotent: false },
+      ),
+    );
+    assert.ok(timedOut.isTimeout);
+    assert.equal(sim.requests.length, 1, "sent exactly once");
+    assert.match(timedOut.message, /adoptId/);
+    assert.equal(sim.channels().length, 0);
+  });
+
+  it("a non-idempotent call is still resent after a 429 or a refused connection", async () => {
+    sim.inject({ kind: "429", retryAfterSeconds: 1 }, 1);
+    await client().post(
+      "/channel/create",
+      { team_id: 1, channel_name: "throttled" },
+      { idempotent: false },
+    );
+    assert.deepEqual(
+      sim.requests.map((r) => r.status),
+      [429, 200],
+    );
+    assert.equal(sim.channels().length, 1);
+
+    const port = await closedPort();
+    const refused = await rejection(
+      client({ baseUrl: `http://127.0.0.1:${port}` }).post(
+        "/channel/create",
+        { team_id: 1, channel_name: "refused" },
+        { idempotent: false },
+      ),
+    );
+    assert.equal(refused.code, CLIENT_ERROR_CODES.network);
+    assert.equal(refused.attempts, 3);
+  });
+
+  it("an answer without the envelope is an UnexpectedResponse quoting at most 200 characters of it", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const body = JSON.stringify({ items: Array.from({ length: 500 }, (_, i) => `item-${i}`) });
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const error = await rejection(
+        client({ baseUrl: `http://127.0.0.1:${port}` }).post("/integration/list", {}),
+      );
+      assert.equal(error.code, CLIENT_ERROR_CODES.badResponse);
+      assert.match(error.message, /answer without a Flashduty envelope: \{"items":\["item-0"/);
+      assert.ok(!error.message.includes("item-499"), "the whole body was quoted");
+      assert.ok(error.apiMessage.length < 300, `${error.apiMessage.length} characters quoted`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("an envelope error on HTTP 200 is still an error", async () => {
     const { createServer: createHttpServer } = await import("node:http");
     const server = createHttpServer((_req, res) => {

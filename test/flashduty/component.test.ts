@@ -41,7 +41,13 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
                 ? { version: 1 }
                 : {};
           return {
-            id: args.custom ? `${args.name}-id` : undefined,
+            // The Integration provider's id is the integration_id as a string.
+            id:
+              args.type === INTEGRATION_TYPE
+                ? "6113996590131"
+                : args.custom
+                  ? `${args.name}-id`
+                  : undefined,
             state: { ...args.inputs, ...computed },
           };
         },
@@ -191,5 +197,23 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
         assert.equal(registered.length, 0, "no resource registered");
       });
     }
+
+    it("reports every problem at once, one per line", () => {
+      const args = {
+        kind: "aws-sns",
+        name: "bad",
+        style: "private",
+        cases: [],
+      } as unknown as FlashdutyModule.FlashdutyIntegrationArgs;
+      assert.throws(
+        () => new fd.FlashdutyIntegration("bad-many", args),
+        (e: Error) =>
+          /kind "aws-sns" is unknown/.test(e.message) &&
+          /needs channelId/.test(e.message) &&
+          /cases\/default are for style "shared"/.test(e.message) &&
+          e.message.split("\n").length === 4,
+      );
+      assert.equal(registered.length, 0, "no resource registered");
+    });
   });
 });

@@ -50,32 +50,5 @@ export function pathsSince(sim: FlashdutySimulator, from: number): string[] {
 
 export const WRITE_PATHS = /\/(create|update|upsert|delete|enable|disable|rotate)$/;
 
-/**
- * Makes any non-loopback TCP connection attempt from this process fail loudly while a suite runs,
- * so that no Flashduty test can reach a real address (e.g. the default https://api.flashcat.cloud).
- * Returns the function that removes the guard.
- */
-export function guardLoopbackOnly(): () => void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const net = require("node:net") as typeof import("node:net");
-  const original = net.Socket.prototype.connect;
-  const allowed = new Set(["127.0.0.1", "localhost", "::1", undefined]);
-  net.Socket.prototype.connect = function guardedConnect(this: unknown, ...args: unknown[]) {
-    const first = args[0];
-    let host: string | undefined;
-    if (typeof first === "object" && first !== null && !Array.isArray(first)) {
-      const options = first as { host?: string; port?: unknown; path?: unknown };
-      // A TCP connection has a port (HTTP(S) options also carry the request path); only a
-      // port-less call with a path is a local IPC socket.
-      host =
-        options.port === undefined && typeof options.path === "string" ? "localhost" : options.host;
-    } else if (typeof args[1] === "string") {
-      host = args[1];
-    }
-    if (!allowed.has(host)) throw new Error(`test tried to reach non-loopback host ${host}`);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  return () => {
-    net.Socket.prototype.connect = original;
-  };
-}
+/** The loopback-only guard (also installed for every test file by .mocharc.json). */
+export { guardLoopbackOnly } from "../support/loopback-guard";

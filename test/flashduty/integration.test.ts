@@ -11,7 +11,7 @@ import {
   normalizeTypeName,
   resolvePluginTypeByNames,
 } from "../../components/flashduty/integration";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,
@@ -660,18 +660,29 @@ describe("flashduty/Integration provider", () => {
   });
 
   describe("retries and errors through the provider", () => {
-    it("create rides out a 429 (waiting Retry-After) and a 503", async () => {
+    it("create rides out a 429 (waiting Retry-After)", async () => {
       sim.inject({ kind: "429", retryAfterSeconds: 1 }, 1, "/integration/create");
-      sim.inject({ kind: "5xx", status: 503 }, 1, "/integration/create");
       const started = Date.now();
       const { outs } = await createIntegration({ kind: "standard-alert", name: "retried" });
       assert.ok(Date.now() - started >= 950, "waited for Retry-After");
       assert.deepEqual(
         sim.requests.filter((r) => r.path === "/integration/create").map((r) => r.status),
-        [429, 503, 200],
+        [429, 200],
       );
       assert.equal(sim.integrations().length, 1, "exactly one integration created");
       assert.equal(outs.integrationId, sim.integrations()[0].integration_id);
+    });
+
+    it("create is not resent after a 503 (it may have been applied): the error says to adopt", async () => {
+      sim.inject({ kind: "5xx", status: 503 }, 1, "/integration/create");
+      await assert.rejects(
+        createIntegration({ kind: "standard-alert", name: "not resent" }),
+        (e: Error) => /duplicate/.test(e.message) && /adoptId/.test(e.message),
+      );
+      assert.deepEqual(
+        sim.requests.filter((r) => r.path === "/integration/create").map((r) => r.status),
+        [503],
+      );
     });
 
     it("a hung Flashduty makes read fail with a timeout error that names the path, not the key", async () => {

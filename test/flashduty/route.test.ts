@@ -14,7 +14,7 @@ import {
   toApiRoute,
 } from "../../components/flashduty/route";
 import { FlashdutyApiError } from "../../components/flashduty/errors";
-import { UNKNOWN } from "../../components/flashduty/support";
+import { UNKNOWN } from "../../components/common/unknown";
 import {
   EMPTY_ENV,
   FAST_RETRY,
@@ -300,6 +300,24 @@ describe("flashduty/Route provider", () => {
       ]);
       const oper = failures?.find((f) => f.property === "cases[0].conditions[0].oper");
       assert.match(oper?.reason ?? "", /IN, NOTIN/);
+    });
+
+    it("refuses the legacy key alert_severity, which Flashduty stores as severity (endless drift)", async () => {
+      const { failures } = await provider.check(
+        {},
+        {
+          integrationId: 1,
+          cases: [
+            {
+              conditions: [{ key: "alert_severity", oper: "IN", vals: ["Critical"] }],
+              channelIds: [1],
+            },
+          ],
+        },
+      );
+      assert.equal(failures?.length, 1);
+      assert.equal(failures?.[0].property, "cases[0].conditions[0].key");
+      assert.match(failures?.[0].reason ?? "", /"severity"/);
     });
 
     it("refuses a route with neither cases nor default (Flashduty would drop every alert)", async () => {

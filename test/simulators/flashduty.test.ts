@@ -795,8 +795,12 @@ describe("Flashduty simulator", function () {
 
   describe("rate limiting", () => {
     it("answers 429 RequestTooFrequently with Retry-After beyond the per-account rate", async () => {
-      // 3/s: a token every 333 ms, far longer than four local requests take.
-      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 3 });
+      // A stopped clock: no token comes back however slowly the four requests are answered.
+      const own = await FlashdutySimulator.start({
+        appKey: APP_KEY,
+        apiRatePerSecond: 3,
+        clock: () => 0,
+      });
       try {
         const statuses: number[] = [];
         let limited: Response | undefined;
@@ -821,7 +825,12 @@ describe("Flashduty simulator", function () {
     });
 
     it("admits the request again once Retry-After has passed", async () => {
-      const own = await FlashdutySimulator.start({ appKey: APP_KEY, apiRatePerSecond: 2 });
+      let now = 0;
+      const own = await FlashdutySimulator.start({
+        appKey: APP_KEY,
+        apiRatePerSecond: 1,
+        clock: () => now,
+      });
       const call = () =>
         fetch(`${own.baseUrl}/channel/list?app_key=${APP_KEY}`, {
           method: "POST",
@@ -829,16 +838,15 @@ describe("Flashduty simulator", function () {
           body: "{}",
         });
       try {
-        let res = await call();
-        while (res.status === 200) {
-          await res.text();
-          res = await call();
-        }
+        assert.equal((await call()).status, 200);
+        const res = await call();
         assert.equal(res.status, 429);
         const waitSeconds = Number(res.headers.get("retry-after"));
-        assert.ok(waitSeconds >= 1, String(waitSeconds));
+        assert.equal(waitSeconds, 1);
         await res.text();
-        await new Promise((r) => setTimeout(r, waitSeconds * 1000));
+        now += waitSeconds * 1000 - 1;
+        assert.equal((await call()).status, 429, "not a millisecond before Retry-After");
+        now += 1;
         assert.equal((await call()).status, 200);
       } finally {
         await own.stop();
@@ -846,25 +854,31 @@ describe("Flashduty simulator", function () {
     });
 
     it("limits integration writes more tightly (20/s by default)", async () => {
-      // Concurrent, and judged against the time taken: the bucket refills one token per 50 ms.
-      const started = Date.now();
-      const replies = await Promise.all(
-        Array.from({ length: 40 }, () =>
-          api("/integration/create", { plugin_type: "standard.alert" }),
-        ),
-      );
-      const refilled = Math.ceil(((Date.now() - started) * 20) / 1000);
-      const admitted = replies.filter((r) => r.status === 200).length;
-      assert.ok(
-        admitted >= 20 && admitted <= 20 + refilled,
-        `${admitted} admitted, ${refilled} refilled`,
-      );
-      const limited = replies.filter((r) => r.status === 429);
-      assert.equal(limited.length, 40 - admitted);
-      assert.ok(limited.length > 0);
-      assert.match(limited[0].json.error.message, /integration writes/);
-      // Reads are not integration writes: the account limit (50/s) still admits them.
-      assert.equal((await api("/integration/list")).status, 200);
+      // A stopped clock, so that exactly the 20 tokens of the bucket are there to take.
+      const own = await FlashdutySimulator.start({ appKey: APP_KEY, clock: () => 0 });
+      const call = async (path: string, body: unknown) => {
+        const res = await fetch(`${own.baseUrl}${path}?app_key=${APP_KEY}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as Reply["json"] };
+      };
+      try {
+        const replies = await Promise.all(
+          Array.from({ length: 25 }, () =>
+            call("/integration/create", { plugin_type: "standard.alert" }),
+          ),
+        );
+        assert.equal(replies.filter((r) => r.status === 200).length, 20);
+        const limited = replies.filter((r) => r.status === 429);
+        assert.equal(limited.length, 5);
+        assert.match(limited[0].json.error.message, /integration writes/);
+        // Reads are not integration writes: the account limit (50/s) still admits them.
+        assert.equal((await call("/integration/list", {})).status, 200);
+      } finally {
+        await own.stop();
+      }
     });
   });
 
@@ -1138,7 +1152,11 @@ describe("Flashduty simulator", function () {
     });
 
     it("limits pushes per integration with 429 and Retry-After", async () => {
-      const own = await FlashdutySimulator.start({ appKey: APP_KEY, pushRatePerSecond: 3 });
+      const own = await FlashdutySimulator.start({
+        appKey: APP_KEY,
+        pushRatePerSecond: 3,
+        clock: () => 0,
+      });
       const call = (path: string, body: unknown) =>
         fetch(`${own.baseUrl}${path}`, {
           method: "POST",

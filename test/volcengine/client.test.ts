@@ -157,6 +157,49 @@ describe("volcengine client", () => {
     assert.match(err.message, /ECONNREFUSED/);
   });
 
+  it("masks a callback URL's key in a server message even when only part of the URL is echoed", async () => {
+    // A stand-in server that quotes what it was sent, in the ways an error message might: the
+    // whole Url, the query alone, or just the key.
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      let text = "";
+      req.on("data", (chunk) => (text += chunk));
+      req.on("end", () => {
+        const url = String((JSON.parse(text) as { Url: string }).Url);
+        const parsed = new URL(url);
+        const key = parsed.searchParams.get("integration_key");
+        res.writeHead(400, { "Content-Type": "application/json" });
+        res.end(
+          JSON.stringify({
+            ResponseMetadata: {
+              RequestId: "r1",
+              Error: {
+                Code: "InvalidParameter",
+                Message: `Url ${url} rejected; query ${parsed.search}; key ${key}; Url=${encodeURIComponent(url)}`,
+              },
+            },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const err = await errorOf(() =>
+        createWebhook(
+          settingsFor(sim, { endpoint: `http://127.0.0.1:${port}` }),
+          "Flashduty_Event",
+          PUSH_URL,
+        ),
+      );
+      assert.ok(err instanceof VolcengineApiError);
+      assert.match(err.message, /InvalidParameter: Url \*\*\* rejected/);
+      assert.ok(!`${err.message}${err.stack}`.includes("SECRETKEY123456"), err.message);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("answers an unknown action with InvalidActionOrVersion and advice", async () => {
     const err = await errorOf(() =>
       callVolcengine(settingsFor(sim), "CreateBananas", {}, { idempotent: true }),

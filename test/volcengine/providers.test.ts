@@ -8,7 +8,7 @@ import {
   CallbackUrlProvider,
 } from "../../components/volcengine/callbackUrl";
 import { EventRuleInputs, EventRuleProvider } from "../../components/volcengine/eventRule";
-import { UNKNOWN } from "../../components/volcengine/validation";
+import { UNKNOWN } from "../../components/common/unknown";
 import { VolcengineSimulator } from "../simulators/volcengine";
 import { configureRequest, errorOf, simConfig, startListener } from "./helpers";
 

@@ -63,9 +63,10 @@ export class FlashdutySimulator {
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.state = new SimState(options.accountId ?? 1234567);
     this.ctx = { state: this.state, locale: options.locale ?? "en" };
+    const clock = options.clock ?? Date.now;
     const perSecondAndMinute = (perSecond: number, perMinute: number) => () => [
-      new TokenBucket(perSecond, SECOND),
-      new TokenBucket(perMinute, MINUTE),
+      new TokenBucket(perSecond, SECOND, clock),
+      new TokenBucket(perMinute, MINUTE, clock),
     ];
     this.deps = {
       ctx: this.ctx,

@@ -22,6 +22,12 @@ export interface FlashdutySimOptions {
   integrationWriteRatePerMinute?: number;
   /** Extension: largest accepted request body in bytes (default 1 MiB; 413 EntityTooLarge beyond). */
   maxBodyBytes?: number;
+  /**
+   * Extension: the clock (ms) the rate limits refill by (default `Date.now`). Tests of the limits
+   * pass a clock they move by hand, so that their outcome does not depend on how fast a loaded
+   * machine answers.
+   */
+  clock?: () => number;
 }
 
 export interface RecordedRequest {
