@@ -35,8 +35,8 @@ import {
   checkStringList,
   checkThreshold,
   checkWhenKnown,
-  isKnownPlain,
 } from "./validation";
+import { isKnownPlain } from "../common/inputs";
 
 /** One console "subscription policy": which system events to push. Becomes one `cms.EventRule`. */
 export interface EventSubscriptionPolicy {

@@ -3,6 +3,7 @@
 // bad fields at once before it creates anything. Nothing here ever echoes a push URL: push URLs
 // carry the Flashduty integration key and are secrets.
 import * as pulumi from "@pulumi/pulumi";
+import { isKnownPlain } from "../common/inputs";
 import { formatProblems } from "../common/problems";
 
 /** Event types accepted by PutEventRule `EventPattern.N.EventTypeList.N` (`*` = all types). */
@@ -67,14 +68,6 @@ export class AliyunEventPushValidationError extends pulumi.RunError {
     this.name = "AliyunEventPushValidationError";
     this.problems = problems;
   }
-}
-
-/** True when `value` holds no Output or Promise anywhere, so it can be checked synchronously. */
-export function isKnownPlain(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
-  if (Array.isArray(value)) return value.every(isKnownPlain);
-  if (value !== null && typeof value === "object") return Object.values(value).every(isKnownPlain);
-  return true;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   failureLines,
 } from "./validation";
 import { formatProblems } from "../common/problems";
-import { UNKNOWN } from "../common/unknown";
+import { knownParts } from "../common/inputs";
 
 export interface VolcengineEventRuleArgs {
   /**
@@ -60,21 +60,6 @@ export interface VolcengineEventPushArgs {
 }
 
 /**
- * The value itself when it is plain; the preview placeholder UNKNOWN when it is an Output or a
- * Promise (the validators skip UNKNOWN; the providers' `check` sees the resolved value later).
- */
-function plain(value: unknown): unknown {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return UNKNOWN;
-  if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = plain(v);
-    return out;
-  }
-  return value;
-}
-
-/**
  * Checks every plain value in the args (Outputs are checked later by the providers' `check`).
  * Throws one Error listing every problem, each naming the field and the fix.
  */
@@ -87,10 +72,10 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
       property: "pushUrl",
       reason: "is required: pass the Flashduty integration's push URL.",
     });
-  else failures.push(...checkCallbackUrl(plain(args.pushUrl), "pushUrl"));
+  else failures.push(...checkCallbackUrl(knownParts(args.pushUrl), "pushUrl"));
   if (args.callbackName !== undefined)
-    failures.push(...checkCallbackName(plain(args.callbackName), "callbackName"));
-  failures.push(...checkAdoptId(plain(args.callbackAdoptId), "callbackAdoptId"));
+    failures.push(...checkCallbackName(knownParts(args.callbackName), "callbackName"));
+  failures.push(...checkAdoptId(knownParts(args.callbackAdoptId), "callbackAdoptId"));
   if (args.retainOnDelete !== undefined && typeof args.retainOnDelete !== "boolean")
     failures.push({ property: "retainOnDelete", reason: "must be true or false." });
   if (!Array.isArray(args.rules) || args.rules.length === 0) {
@@ -127,18 +112,18 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
       }
       if (rule.eventSource === undefined)
         failures.push({ property: `${p}eventSource`, reason: 'is required, e.g. "ecs".' });
-      else failures.push(...checkEventSource(plain(rule.eventSource), `${p}eventSource`));
-      failures.push(...checkEventTypes(plain(rule.eventTypes), `${p}eventTypes`));
+      else failures.push(...checkEventSource(knownParts(rule.eventSource), `${p}eventSource`));
+      failures.push(...checkEventTypes(knownParts(rule.eventTypes), `${p}eventTypes`));
       if (rule.level === undefined)
         failures.push({
           property: `${p}level`,
           reason: "is required: notice, warning or critical.",
         });
-      else failures.push(...checkLevel(plain(rule.level), `${p}level`));
-      failures.push(...checkEffectiveTime(plain(rule.effectiveTime), `${p}effectiveTime`));
-      failures.push(...checkEnabled(plain(rule.enabled), `${p}enabled`));
-      failures.push(...checkAdoptId(plain(rule.adoptId), `${p}adoptId`));
-      const description = plain(rule.description);
+      else failures.push(...checkLevel(knownParts(rule.level), `${p}level`));
+      failures.push(...checkEffectiveTime(knownParts(rule.effectiveTime), `${p}effectiveTime`));
+      failures.push(...checkEnabled(knownParts(rule.enabled), `${p}enabled`));
+      failures.push(...checkAdoptId(knownParts(rule.adoptId), `${p}adoptId`));
+      const description = knownParts(rule.description);
       if (description !== undefined && typeof description !== "string")
         failures.push({ property: `${p}description`, reason: "must be text." });
     });

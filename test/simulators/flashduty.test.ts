@@ -1275,10 +1275,9 @@ describe("Flashduty simulator", function () {
         new Promise((r) => setTimeout(() => r("pending"), 150)),
       ]);
       assert.equal(stillPending, "pending");
-      const started = Date.now();
+      // stop() ends the hung request itself (a stop that waited for it would hit the test timeout).
       await own.stop();
       assert.match(await outcome, /^closed/);
-      assert.ok(Date.now() - started < 2000);
     });
   });
 

@@ -1,0 +1,95 @@
+// Request body decoding: content type → JSON or form fields. Errors carry the HTTP status and a
+// message that says what is wrong, for the cloud console's "test" button and our logs.
+import type { ParsedBody } from "./model";
+
+/** An error answered with `status`; `reason` labels the rejection metric. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export type BodyKind = "json" | "form" | "sniff";
+
+const UTF8_CHARSETS = new Set(["utf-8", "utf8", "us-ascii", "ascii"]);
+
+/**
+ * Classifies a Content-Type header. JSON types and form encoding are accepted; text/plain and a
+ * missing header are sniffed (some webhook senders mislabel JSON). Anything else is 415.
+ */
+export function classifyContentType(header: string | undefined): BodyKind {
+  if (header === undefined || header.trim() === "") return "sniff";
+  const [typePart, ...params] = header.split(";");
+  const mediaType = (typePart ?? "").trim().toLowerCase();
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    if (eq < 0) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"|"$/g, "")
+      .toLowerCase();
+    if (!UTF8_CHARSETS.has(charset))
+      throw new HttpError(
+        415,
+        "unsupported_charset",
+        `charset "${charset.slice(0, 40)}" is not supported; send UTF-8`,
+      );
+  }
+  if (mediaType === "application/json" || mediaType === "text/json" || mediaType.endsWith("+json"))
+    return "json";
+  if (mediaType === "application/x-www-form-urlencoded") return "form";
+  if (mediaType === "text/plain" || mediaType === "*/*" || mediaType === "") return "sniff";
+  throw new HttpError(
+    415,
+    "unsupported_media_type",
+    `content type "${mediaType.slice(0, 80)}" is not supported; send application/json or application/x-www-form-urlencoded`,
+  );
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function parseBody(raw: Buffer, kind: BodyKind): ParsedBody {
+  let textBody: string;
+  try {
+    textBody = decoder.decode(raw);
+  } catch {
+    throw new HttpError(400, "invalid_utf8", "the body is not valid UTF-8");
+  }
+  if (textBody.trim() === "") throw new HttpError(400, "empty_body", "the body is empty");
+  const trimmed = textBody.trimStart();
+  const effective: "json" | "form" =
+    kind === "sniff"
+      ? trimmed.startsWith("{") || trimmed.startsWith("[")
+        ? "json"
+        : "form"
+      : kind;
+  if (effective === "json") {
+    try {
+      return { kind: "json", value: JSON.parse(textBody) as unknown };
+    } catch (err) {
+      throw new HttpError(
+        400,
+        "invalid_json",
+        `the body is not valid JSON (${(err as Error).message.slice(0, 120)})`,
+      );
+    }
+  }
+  // First value wins; Object.fromEntries defines even a "__proto__" name as a plain own field.
+  const seen = new Set<string>();
+  const entries: Array<[string, string]> = [];
+  for (const [name, value] of new URLSearchParams(textBody)) {
+    if (name === "" || seen.has(name)) continue;
+    seen.add(name);
+    entries.push([name, value]);
+  }
+  if (entries.length === 0 || (entries.length === 1 && !textBody.includes("=")))
+    throw new HttpError(400, "invalid_form", "the body is not form-encoded name=value pairs");
+  return { kind: "form", fields: Object.fromEntries(entries) };
+}

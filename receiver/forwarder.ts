@@ -1,0 +1,402 @@
+// Delivers spooled events to Flashduty's standard alert push endpoint.
+// - Ordering: one request in flight per alert_key, FIFO per key, so a recovery never overtakes its
+//   firing event (Flashduty keeps the last status it saw for an alert).
+// - Rate: sliding windows per second and per minute across the integration (Flashduty allows 100/s
+//   and 1000/min per integration); every attempt, retries included, counts.
+// - Failures: 429/408/5xx, timeouts, network errors and Flashduty's throttling/internal error codes
+//   pause the whole forwarder (they concern the one integration, not one event) with exponential
+//   backoff from components/common/retry.ts, never shorter than Retry-After; while paused-and-
+//   failing only one probe request is in flight. Each event's retries are bounded (attempts and
+//   age); past either bound, and on any other rejection, it goes to the dead-letter folder.
+// - Only after Flashduty accepted an event is it acked (and eventually deleted) in the spool.
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../components/common/retry";
+import type { RetryOptions } from "../components/common/retry";
+import type { Logger } from "./logger";
+import type { ReceiverMetrics } from "./metrics";
+import { InFlightWindowLimiter } from "./rate-limiter";
+import type { Spool, SpoolRecord, SpoolRef } from "./spool";
+
+export interface ForwarderOptions {
+  pushUrl: string;
+  ratePerSecond: number;
+  /** 0 disables the per-minute window. */
+  ratePerMinute: number;
+  concurrency: number;
+  retry: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs" | "timeoutMs">;
+  /** Attempts per event before it is dead-lettered as "retries_exhausted". */
+  maxAttempts: number;
+  /** Age after which a still-undelivered event is dead-lettered as "expired". */
+  maxAgeMs: number;
+}
+
+interface Item {
+  ref: SpoolRef;
+  attempts: number;
+}
+
+type Outcome =
+  | { kind: "ok" }
+  | { kind: "retry"; reason: string; retryAfterMs?: number; detail: string }
+  | { kind: "reject"; reason: string; status: number; response: string };
+
+/** Flashduty error codes worth retrying whatever the HTTP status ("status is informational"). */
+const RETRYABLE_CODES = new Set(["RequestTooFrequently", "InternalError", "ServiceUnavailable"]);
+
+export interface ForwarderState {
+  mode: "forwarding";
+  pending: number;
+  inFlight: number;
+  consecutiveFailures: number;
+  pausedForMs: number;
+  lastError?: string;
+}
+
+export class Forwarder {
+  private readonly queues = new Map<string, Item[]>();
+  private readonly ready: string[] = [];
+  private readonly perSecond: InFlightWindowLimiter;
+  private readonly perMinute: InFlightWindowLimiter;
+  private readonly controllers = new Set<AbortController>();
+  private readonly inFlightPromises = new Set<Promise<void>>();
+  private inFlight = 0;
+  private pendingCount = 0;
+  private consecutiveFailures = 0;
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+  private stopped = false;
+  private lastError: string | undefined;
+  private idleWaiters: Array<() => void> = [];
+  /** Sends are spaced evenly (1000 / rate ms, GCRA-style with one slot of tolerance so timer
+   * lateness does not lower the average): a window-start burst would reach Flashduty bunched with
+   * network jitter and could exceed its limit on arrival even though we kept ours. */
+  private readonly spacingMs: number;
+  private nextSendAt = 0;
+  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly options: ForwarderOptions,
+    private readonly metrics: ReceiverMetrics,
+    private readonly log: Logger,
+  ) {
+    this.perSecond = new InFlightWindowLimiter(options.ratePerSecond, 1000);
+    this.perMinute = new InFlightWindowLimiter(options.ratePerMinute, 60_000);
+    this.spacingMs = 1000 / options.ratePerSecond;
+  }
+
+  state(): ForwarderState {
+    return {
+      mode: "forwarding",
+      pending: this.pendingCount,
+      inFlight: this.inFlight,
+      consecutiveFailures: this.consecutiveFailures,
+      pausedForMs: Math.max(0, this.pausedUntil - Date.now()),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  enqueue(refs: ReadonlyArray<SpoolRef>): void {
+    for (const ref of refs) {
+      let queue = this.queues.get(ref.alertKey);
+      if (!queue) {
+        queue = [];
+        this.queues.set(ref.alertKey, queue);
+        this.ready.push(ref.alertKey);
+      }
+      queue.push({ ref, attempts: 0 });
+      this.pendingCount++;
+    }
+    this.pump();
+  }
+
+  /** Resolves once nothing is pending or in flight (used by tests, benches and shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.pendingCount === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    while (this.ready.length > 0) {
+      const maxInFlight = this.consecutiveFailures > 0 ? 1 : this.options.concurrency;
+      if (this.inFlight >= maxInFlight) return;
+      const wait = this.pausedUntil - Date.now();
+      if (wait > 0) {
+        this.schedule(Date.now() + wait);
+        return;
+      }
+      const key = this.ready.shift() as string;
+      const item = this.queues.get(key)?.[0];
+      if (!item) continue;
+      this.inFlight++;
+      const p = this.deliver(key, item).finally(() => {
+        this.inFlightPromises.delete(p);
+      });
+      this.inFlightPromises.add(p);
+    }
+  }
+
+  /**
+   * Waits for the pause to end and for a slot in both rate windows, then takes it. Called right
+   * before the request goes out (after the spool read), so the windows see actual send times.
+   * Returns false when the forwarder stops meanwhile.
+   */
+  private async acquireSlot(): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      const now = Date.now();
+      const wait = Math.max(
+        this.pausedUntil - now,
+        this.nextSendAt - this.spacingMs - now, // one slot of tolerance absorbs timer lateness
+        this.perSecond.waitMs(now),
+        this.perMinute.waitMs(now),
+      );
+      if (wait <= 0) {
+        this.perSecond.start();
+        this.perMinute.start();
+        this.nextSendAt = Math.max(this.nextSendAt, now) + this.spacingMs;
+        return true;
+      }
+      await new Promise<void>((resolve) => {
+        const sleeper = {
+          timer: setTimeout(
+            () => {
+              this.sleepers.delete(sleeper);
+              resolve();
+            },
+            Math.max(1, wait),
+          ),
+          resolve,
+        };
+        this.sleepers.add(sleeper);
+      });
+    }
+  }
+
+  private schedule(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(1, at - Date.now()),
+    );
+  }
+
+  private async deliver(key: string, item: Item): Promise<void> {
+    let outcome: Outcome;
+    let record: SpoolRecord | undefined;
+    let started = process.hrtime.bigint();
+    try {
+      record = await this.spool.read(item.ref);
+      if (!(await this.acquireSlot())) {
+        this.inFlight--;
+        return this.settleIdle(); // stopping: left in the spool, replayed on restart
+      }
+      started = process.hrtime.bigint();
+      try {
+        outcome = await this.send(record);
+      } finally {
+        const now = Date.now();
+        this.perSecond.finish(now);
+        this.perMinute.finish(now);
+        this.wakeSleepers();
+      }
+    } catch (err) {
+      outcome = { kind: "retry", reason: "spool_read", detail: (err as Error).message };
+    }
+    this.metrics.forwardLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.inFlight--;
+    if (this.stopped) return this.settleIdle(); // left in the spool; replayed on restart
+    item.attempts++;
+    const queue = this.queues.get(key) as Item[];
+    if (outcome.kind === "ok") {
+      this.onSuccess();
+      this.metrics.forwarded.inc();
+      this.finish(key, queue, item);
+    } else if (outcome.kind === "retry") {
+      this.metrics.retried.inc({ reason: outcome.reason });
+      this.lastError = `${outcome.reason}: ${outcome.detail}`;
+      const age = Date.now() - item.ref.receivedAt;
+      if (item.attempts >= this.options.maxAttempts || age >= this.options.maxAgeMs) {
+        const reason = item.attempts >= this.options.maxAttempts ? "retries_exhausted" : "expired";
+        if (await this.deadLetter(record, item, reason, { lastError: this.lastError }))
+          this.finish(key, queue, item);
+        else this.requeueAfterFailure(key);
+      } else {
+        this.onFailure(outcome.retryAfterMs, outcome.reason);
+        this.ready.unshift(key); // same head again, first in line
+      }
+    } else {
+      this.onSuccess(); // Flashduty answered; the integration is reachable
+      const written = await this.deadLetter(record, item, outcome.reason, {
+        status: outcome.status,
+        response: outcome.response,
+      });
+      if (written) this.finish(key, queue, item);
+      else this.requeueAfterFailure(key);
+    }
+    this.pump();
+    this.settleIdle();
+  }
+
+  private finish(key: string, queue: Item[], item: Item): void {
+    queue.shift();
+    this.pendingCount--;
+    void this.spool.ack(item.ref);
+    if (queue.length > 0) this.ready.push(key);
+    else this.queues.delete(key);
+  }
+
+  /** Lets rate-limit waiters re-check after a request was answered. */
+  private wakeSleepers(): void {
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    this.sleepers.clear();
+  }
+
+  /** Keeps an event that could not be dead-lettered (disk trouble): never drop it, try later. */
+  private requeueAfterFailure(key: string): void {
+    this.onFailure(undefined, "dead_letter_write");
+    this.ready.unshift(key);
+  }
+
+  private settleIdle(): void {
+    if (this.pendingCount === 0 && this.inFlight === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private onSuccess(): void {
+    if (this.consecutiveFailures > 0)
+      this.log.info("Flashduty reachable again; resuming full-rate forwarding", {
+        failures: this.consecutiveFailures,
+      });
+    this.consecutiveFailures = 0;
+    this.lastError = undefined;
+  }
+
+  private onFailure(retryAfterMs: number | undefined, reason: string): void {
+    const capped =
+      retryAfterMs === undefined
+        ? undefined
+        : Math.min(retryAfterMs, this.options.retry.maxRetryAfterMs);
+    const delay = backoffDelay(this.consecutiveFailures, this.options.retry, capped);
+    this.consecutiveFailures++;
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
+    this.log.warn("forwarding to Flashduty failed; backing off", {
+      reason,
+      delayMs: delay,
+      consecutiveFailures: this.consecutiveFailures,
+    });
+  }
+
+  private async deadLetter(
+    record: SpoolRecord | undefined,
+    item: Item,
+    reason: string,
+    detail: Record<string, unknown>,
+  ): Promise<boolean> {
+    const base = { alert_key: item.ref.alertKey, id: item.ref.id, reason, attempts: item.attempts };
+    if (!record) {
+      // Cannot happen unless the segment was removed by hand; keep it pending instead of losing it.
+      this.log.error("dead-lettering failed: record unreadable; left in the spool", base);
+      return false;
+    }
+    try {
+      const file = await this.spool.deadLetter(record, {
+        reason,
+        attempts: item.attempts,
+        ...detail,
+      });
+      this.metrics.deadLettered.inc({ reason });
+      this.log.error("event dead-lettered", { ...base, ...detail, file });
+      return true;
+    } catch (err) {
+      this.log.error("could not write dead letter; event stays in the spool", {
+        ...base,
+        error: (err as Error).message,
+      });
+      return false;
+    }
+  }
+
+  private async send(record: SpoolRecord): Promise<Outcome> {
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timeout = setTimeout(() => controller.abort(), this.options.retry.timeoutMs);
+    try {
+      const res = await fetch(this.options.pushUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(record.body),
+        signal: controller.signal,
+      });
+      const text = await res.text();
+      let code: string | undefined;
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: unknown } };
+        if (parsed && typeof parsed.error?.code === "string") code = parsed.error.code;
+      } catch {
+        // not JSON: judge by status alone
+      }
+      if (res.status >= 200 && res.status < 300 && code === undefined) return { kind: "ok" };
+      if (isRetryableStatus(res.status) || (code !== undefined && RETRYABLE_CODES.has(code)))
+        return {
+          kind: "retry",
+          reason:
+            res.status === 429 || code === "RequestTooFrequently"
+              ? "throttled"
+              : `http_${res.status}`,
+          retryAfterMs: parseRetryAfter(res.headers.get("retry-after") ?? undefined),
+          detail: `HTTP ${res.status}${code ? ` ${code}` : ""}`,
+        };
+      return {
+        kind: "reject",
+        reason: code ? `rejected_${code}` : `rejected_http_${res.status}`,
+        status: res.status,
+        response: text.slice(0, 2000),
+      };
+    } catch (err) {
+      const aborted = controller.signal.aborted;
+      return {
+        kind: "retry",
+        reason: aborted ? "timeout" : "network",
+        detail: aborted ? `no answer within ${this.options.retry.timeoutMs} ms` : describe(err),
+      };
+    } finally {
+      clearTimeout(timeout);
+      this.controllers.delete(controller);
+    }
+  }
+
+  /** Stops sending; in-flight requests are aborted and their events stay in the spool. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const c of this.controllers) c.abort();
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    await Promise.allSettled([...this.inFlightPromises]);
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Error text without URLs (fetch errors can quote the request URL, which holds the key). */
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const parts = [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
+  return parts.replace(/https?:\/\/\S+/g, "<url>");
+}

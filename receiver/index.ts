@@ -1,0 +1,170 @@
+// Library entry: createReceiver(options) → { url, close() }, used by `npm start` (main.ts), tests
+// and the deployment stack's handler.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { ConfigError, isLoopback, resolveOptions } from "./config";
+import type { ReceiverOptions } from "./config";
+import { DedupIndex } from "./dedup";
+import { Forwarder } from "./forwarder";
+import type { ForwarderState } from "./forwarder";
+import { createLogger } from "./logger";
+import { createMetrics } from "./metrics";
+import type { ReceiverMetrics } from "./metrics";
+import { createHandler } from "./server";
+import { Spool } from "./spool";
+
+export { ConfigError, optionsFromEnv } from "./config";
+export type { ReceiverOptions } from "./config";
+
+export interface Receiver {
+  /** Base URL, e.g. http://127.0.0.1:8787 (never includes the token). */
+  readonly url: string;
+  readonly mode: "dry" | "forwarding";
+  readonly spoolDir: string;
+  readonly metrics: ReceiverMetrics;
+  /** Events spooled but not yet delivered (or kept, in dry mode). */
+  pending(): number;
+  /** Resolves when the forwarder has nothing pending (immediately in dry mode). */
+  whenIdle(): Promise<void>;
+  forwarderState(): ForwarderState | { mode: "dry"; pending: number };
+  close(): Promise<void>;
+}
+
+export async function createReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
+  const o = resolveOptions(options);
+  const log =
+    options.logger ??
+    createLogger({
+      sink: options.logSink,
+      level: o.logLevel,
+      secrets: [o.token, o.pushUrl, o.integrationKey],
+    });
+  const spoolDir = path.resolve(o.spoolDir);
+  let opened: Awaited<ReturnType<typeof Spool.open>>;
+  try {
+    opened = await Spool.open(spoolDir, { segmentMaxBytes: o.segmentMaxBytes });
+  } catch (err) {
+    throw new ConfigError(
+      `SPOOL_DIR (${spoolDir}) cannot be used as the spool: ${(err as Error).message}; point SPOOL_DIR at a writable directory`,
+    );
+  }
+  const { spool, pending, pendingDedupIds } = opened;
+  if (spool.corruptLines > 0)
+    log.warn("spool replay skipped torn or corrupt lines (never acknowledged)", {
+      lines: spool.corruptLines,
+    });
+  const dedup = await DedupIndex.open(
+    path.join(spoolDir, "dedup.idx"),
+    o.dedupCapacity,
+    pendingDedupIds,
+  );
+  const metrics = createMetrics(() => spool.depth, { defaultMetrics: o.defaultMetrics });
+
+  let forwarder: Forwarder | undefined;
+  if (o.pushUrl) {
+    forwarder = new Forwarder(
+      spool,
+      {
+        pushUrl: o.pushUrl,
+        ratePerSecond: o.ratePerSecond,
+        ratePerMinute: o.ratePerMinute,
+        concurrency: o.concurrency,
+        retry: {
+          baseDelayMs: o.backoffBaseMs,
+          maxDelayMs: o.backoffMaxMs,
+          maxRetryAfterMs: o.maxRetryAfterMs,
+          timeoutMs: o.forwardTimeoutMs,
+        },
+        maxAttempts: o.maxAttempts,
+        maxAgeMs: o.maxAgeMs,
+      },
+      metrics,
+      log,
+    );
+  } else {
+    log.warn(
+      "FLASHDUTY_PUSH_URL is not set: dry run — events are mapped, logged and kept in the spool, never sent",
+      { spoolDir, pending: pending.length },
+    );
+  }
+  if (!o.token)
+    log.warn(
+      "RECEIVER_TOKEN is not set: callbacks are accepted WITHOUT authentication (allowed only because HOST is a loopback address)",
+      { host: o.host, loopback: isLoopback(o.host) },
+    );
+
+  const handler = createHandler({
+    token: o.token,
+    bodyLimitBytes: o.bodyLimitBytes,
+    spool,
+    dedup,
+    metrics,
+    log,
+    onSpooled: (refs, events) => {
+      if (forwarder) forwarder.enqueue(refs);
+      else
+        events.forEach((e, i) =>
+          log.info("dry run: event spooled, not sent", { id: refs[i]?.id, event: e.body }),
+        );
+    },
+    readiness: async () => {
+      const writable = await spool.checkWritable();
+      const ready = writable && spool.lastError === undefined;
+      return {
+        ready,
+        detail: {
+          spool: {
+            writable,
+            depth: spool.depth,
+            ...(spool.lastError ? { lastError: spool.lastError.message } : {}),
+          },
+          forwarder: forwarder ? forwarder.state() : { mode: "dry" },
+        },
+      };
+    },
+  });
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  server.on("clientError", (err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy(err);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) =>
+      reject(new ConfigError(`cannot listen on ${o.host}:${o.port} (HOST/PORT): ${err.message}`)),
+    );
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  if (forwarder) forwarder.enqueue(pending);
+  log.info("receiver listening", {
+    url,
+    mode: forwarder ? "forwarding" : "dry",
+    replayed: pending.length,
+    spoolDir,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    mode: forwarder ? "forwarding" : "dry",
+    spoolDir,
+    metrics,
+    pending: () => spool.depth,
+    whenIdle: () => (forwarder ? forwarder.whenIdle() : Promise.resolve()),
+    forwarderState: () => (forwarder ? forwarder.state() : { mode: "dry", pending: spool.depth }),
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await forwarder?.stop();
+        await spool.close();
+        await dedup.flush();
+      })()),
+  };
+}

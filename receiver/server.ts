@@ -1,0 +1,260 @@
+// HTTP front end on node:http (not fastify): five routes, and the receiver needs exact control of
+// the raw body (size limit while streaming, charset, sniffing mislabelled JSON) and of every status
+// code; node:http also keeps per-request overhead minimal (see docs/performance.md).
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError, classifyContentType, parseBody } from "./body";
+import type { DedupIndex } from "./dedup";
+import { mapBody } from "./formats";
+import type { Logger } from "./logger";
+import type { ReceiverMetrics } from "./metrics";
+import type { CloudSource, MappedEvent } from "./model";
+import { UnmappableEventError } from "./model";
+import type { NewRecord, Spool, SpoolRef } from "./spool";
+
+export interface HandlerDeps {
+  token: string | undefined;
+  bodyLimitBytes: number;
+  spool: Spool;
+  dedup: DedupIndex;
+  metrics: ReceiverMetrics;
+  log: Logger;
+  /** Called with each request's spooled events (forwarder, or dry-run logging). */
+  onSpooled: (refs: SpoolRef[], events: MappedEvent[]) => void;
+  readiness: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
+}
+
+const ROUTES: Record<string, CloudSource> = {
+  "/v1/aliyun": "aliyun",
+  "/v1/volcengine": "volcengine",
+};
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(
+  res: ServerResponse,
+  err: HttpError,
+  headers: Record<string, string> = {},
+): void {
+  send(res, err.status, { error: { code: err.reason, message: err.message } }, headers);
+}
+
+const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+function tokenMatches(expected: Buffer, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  return timingSafeEqual(expected, digest(given));
+}
+
+function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+  const q = url.searchParams.get("token");
+  if (q !== null) return q;
+  const auth = req.headers.authorization;
+  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, "").trim();
+  return undefined;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return; // keep draining so the client reads our 413
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        reject(new HttpError(413, "body_too_large", `the body exceeds ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks, size));
+    });
+    req.on("error", reject);
+    req.on("aborted", () => reject(new HttpError(400, "aborted", "the request was aborted")));
+  });
+}
+
+/** Normalises a delivery id header into a bounded dedup key. */
+function dedupKey(source: CloudSource, header: string | string[] | undefined): string | undefined {
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!raw) return undefined;
+  const id = raw.length <= 128 ? raw : `sha256:${digest(raw).toString("hex")}`;
+  return `${source}:${id}`;
+}
+
+export function createHandler(
+  deps: HandlerDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const expectedToken = deps.token === undefined ? undefined : digest(deps.token);
+  const inFlightDeliveries = new Map<string, Promise<unknown>>();
+
+  async function ingest(
+    source: CloudSource,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    deps.metrics.received.inc({ source });
+    const reject = (err: HttpError, headers?: Record<string, string>): void => {
+      deps.metrics.rejected.inc({ source, reason: err.reason });
+      deps.log.info("request rejected", {
+        source,
+        status: err.status,
+        reason: err.reason,
+        detail: err.message,
+      });
+      sendError(res, err, headers);
+    };
+    if (expectedToken && !tokenMatches(expectedToken, presentedToken(req, url)))
+      return reject(
+        new HttpError(
+          401,
+          "bad_token",
+          "missing or wrong token: pass ?token=<RECEIVER_TOKEN> or Authorization: Bearer",
+        ),
+      );
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > deps.bodyLimitBytes) {
+      req.resume();
+      return reject(
+        new HttpError(413, "body_too_large", `the body exceeds ${deps.bodyLimitBytes} bytes`),
+        {
+          connection: "close",
+        },
+      );
+    }
+    let events: MappedEvent[];
+    let dedupId: string | undefined;
+    try {
+      const kind = classifyContentType(req.headers["content-type"]);
+      const raw = await readBody(req, deps.bodyLimitBytes);
+      events = mapBody(source, parseBody(raw, kind));
+      dedupId =
+        source === "volcengine" ? dedupKey(source, req.headers["x-volc-trace-id"]) : undefined;
+    } catch (err) {
+      if (err instanceof HttpError) {
+        req.resume();
+        return reject(err);
+      }
+      if (err instanceof UnmappableEventError)
+        return reject(new HttpError(422, "unrecognised", err.message));
+      throw err;
+    }
+
+    if (dedupId !== undefined) {
+      // A retry racing its original: wait for the original's outcome first.
+      const earlier = inFlightDeliveries.get(dedupId);
+      if (earlier) await earlier.catch(() => undefined);
+      if (deps.dedup.has(dedupId)) {
+        deps.metrics.duplicates.inc({ source });
+        send(res, 202, { status: "duplicate", message: "already accepted; not spooled again" });
+        return;
+      }
+    }
+
+    const records: NewRecord[] = events.map((e) => ({
+      source,
+      format: e.format,
+      body: e.body,
+      ...(dedupId !== undefined ? { dedupId } : {}),
+    }));
+    const appended = deps.spool.append(records);
+    if (dedupId !== undefined) inFlightDeliveries.set(dedupId, appended);
+    let refs: SpoolRef[];
+    try {
+      refs = await appended;
+    } catch (err) {
+      deps.log.error("cannot spool event; answering 503 so the cloud retries", {
+        source,
+        error: (err as Error).message,
+      });
+      return reject(
+        new HttpError(503, "spool_unavailable", "the event could not be stored; retry later"),
+        {
+          "retry-after": "5",
+        },
+      );
+    } finally {
+      if (dedupId !== undefined) inFlightDeliveries.delete(dedupId);
+    }
+    if (dedupId !== undefined) deps.dedup.add(dedupId);
+    for (const e of events) deps.metrics.accepted.inc({ source, format: e.format });
+    deps.onSpooled(refs, events);
+    send(res, 202, {
+      status: "accepted",
+      events: refs.length,
+      alert_keys: events.map((e) => e.body.alert_key),
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://receiver.invalid");
+    } catch {
+      return sendError(res, new HttpError(400, "bad_url", "the request URL is malformed"));
+    }
+    const source = ROUTES[url.pathname];
+    if (source) {
+      if (req.method !== "POST")
+        return sendError(res, new HttpError(405, "method_not_allowed", "use POST"), {
+          allow: "POST",
+        });
+      return ingest(source, req, res, url);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return sendError(
+        res,
+        new HttpError(url.pathname in PAGES ? 405 : 404, "not_found", "no such endpoint"),
+      );
+    switch (url.pathname) {
+      case "/healthz":
+        return send(res, 200, { status: "ok" });
+      case "/readyz": {
+        const { ready, detail } = await deps.readiness();
+        return send(res, ready ? 200 : 503, { ready, ...detail });
+      }
+      case "/metrics": {
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      default:
+        return sendError(
+          res,
+          new HttpError(404, "not_found", "no such endpoint; POST /v1/aliyun or /v1/volcengine"),
+        );
+    }
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      deps.log.error("unexpected error handling a request", {
+        error: (err as Error)?.stack ?? String(err),
+      });
+      if (!res.headersSent) sendError(res, new HttpError(500, "internal", "internal error"));
+      else res.destroy();
+    });
+  };
+}
+
+const PAGES: Record<string, true> = { "/healthz": true, "/readyz": true, "/metrics": true };
