@@ -200,6 +200,7 @@ const volcengine = z.strictObject({
     .array(
       z.strictObject({
         ruleName: z.string(),
+        key: z.string().optional(),
         description: z.string().optional(),
         eventSource: z.string(),
         eventTypes: stringList.optional(),

@@ -28,6 +28,12 @@ export interface VolcengineEventRuleArgs {
    * (`<component>-<ruleName>`), which must be known when the program runs.
    */
   ruleName: string;
+  /**
+   * Names the Pulumi resource (`<component>-<key>`) instead of `ruleName`. Default: `ruleName`.
+   * Renaming a rule changes its resource name, which Pulumi plans as delete + create; to rename a
+   * rule in place, set `key` to the rule's old name and change `ruleName`.
+   */
+  key?: string;
   description?: pulumi.Input<string>;
   /** Cloud service whose events match, e.g. "ecs". Changing it replaces the rule. */
   eventSource: pulumi.Input<string>;
@@ -85,7 +91,7 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
     });
   } else {
     const seen = new Set<string>();
-    const suffixes = new Map<string, string>();
+    const suffixes = new Map<string, { naming: string; keyed: boolean }>();
     args.rules.forEach((rule, i) => {
       const p = `rules[${i}].`;
       if (typeof rule.ruleName !== "string") {
@@ -101,14 +107,25 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
             reason: `"${rule.ruleName}" is used by an earlier rule: rule names must be unique.`,
           });
         seen.add(rule.ruleName);
-        const suffix = resourceSuffix(rule.ruleName);
+      }
+      if (rule.key !== undefined && (typeof rule.key !== "string" || rule.key.trim() === ""))
+        failures.push({
+          property: `${p}key`,
+          reason: "must be a non-empty plain string (it names the Pulumi resource), or left out.",
+        });
+      const naming = resourceKey(rule);
+      if (typeof naming === "string" && naming.trim() !== "") {
+        const field = rule.key !== undefined ? `${p}key` : `${p}ruleName`;
+        const suffix = resourceSuffix(naming);
         const clash = suffixes.get(suffix);
-        if (clash !== undefined && clash !== rule.ruleName)
+        // Two rules with the same ruleName and no key are reported above already.
+        const duplicateName = clash?.naming === naming && !clash.keyed && rule.key === undefined;
+        if (clash !== undefined && !duplicateName)
           failures.push({
-            property: `${p}ruleName`,
-            reason: `"${rule.ruleName}" and "${clash}" give the same Pulumi resource name (${suffix}): rename one.`,
+            property: field,
+            reason: `"${naming}" and "${clash.naming}" give the same Pulumi resource name (${suffix}): ${rule.key !== undefined ? "use another key" : "rename one or set key"}.`,
           });
-        suffixes.set(suffix, rule.ruleName);
+        if (clash === undefined) suffixes.set(suffix, { naming, keyed: rule.key !== undefined });
       }
       if (rule.eventSource === undefined)
         failures.push({ property: `${p}eventSource`, reason: 'is required, e.g. "ecs".' });
@@ -132,6 +149,11 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
     throw new Error(
       formatProblems("VolcengineEventPush: invalid arguments:", failureLines(failures)),
     );
+}
+
+/** What names a rule's Pulumi resource: its `key`, else its `ruleName`. */
+function resourceKey(rule: VolcengineEventRuleArgs): unknown {
+  return rule.key ?? rule.ruleName;
 }
 
 /** Pulumi resource names allow most characters, but keep them readable and stable. */
@@ -171,7 +193,7 @@ export class VolcengineEventPush extends pulumi.ComponentResource {
     this.rules = args.rules.map(
       (rule) =>
         new EventRule(
-          `${name}-${resourceSuffix(rule.ruleName)}`,
+          `${name}-${resourceSuffix(rule.key ?? rule.ruleName)}`,
           {
             ruleName: rule.ruleName,
             description: rule.description,

@@ -273,6 +273,60 @@ describe("VolcengineEventPush (mocks)", () => {
     );
   });
 
+  it("names a rule's resource by its key when given, so a rule can be renamed in place", async () => {
+    const push = build("keyed", {
+      rules: [
+        {
+          ruleName: "disk errors (renamed)",
+          key: "disk errors",
+          eventSource: "ecs",
+          level: "notice",
+        },
+        { ruleName: "rds all", eventSource: "rds", level: "warning" },
+      ],
+    });
+    await promiseOf(push.ruleIds);
+    const rules = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/volcengine:EventRule");
+    assert.deepEqual(
+      rules.map((r) => [r.name, r.inputs.ruleName]),
+      [
+        ["keyed-disk_errors", "disk errors (renamed)"],
+        ["keyed-rds_all", "rds all"],
+      ],
+    );
+    assert.ok(
+      rules.every((r) => !("key" in r.inputs)),
+      "key is not an input of the rule",
+    );
+  });
+
+  it("refuses keys that clash with another rule's resource name, and empty keys", () => {
+    assert.throws(
+      () =>
+        build("keyclash", {
+          rules: [
+            { ruleName: "disk", eventSource: "ecs", level: "notice" },
+            { ruleName: "other", key: "disk", eventSource: "ecs", level: "notice" },
+            { ruleName: "third", key: " ", eventSource: "ecs", level: "notice" },
+          ],
+        }),
+      (err: Error) =>
+        /rules\[1\]\.key "disk" and "disk" give the same Pulumi resource name \(disk\): use another key/.test(
+          err.message,
+        ) && /rules\[2\]\.key must be a non-empty plain string/.test(err.message),
+    );
+    assert.throws(
+      () =>
+        build("keyclash2", {
+          rules: [
+            { ruleName: "first", key: "disk", eventSource: "ecs", level: "notice" },
+            { ruleName: "disk", eventSource: "ecs", level: "notice" },
+          ],
+        }),
+      /rules\[1\]\.ruleName "disk" and "disk" give the same Pulumi resource name \(disk\): rename one or set key/,
+    );
+  });
+
   it("accepts a loopback http push URL (local receivers and tests)", async () => {
     const push = build("loopback", { pushUrl: "http://127.0.0.1:8080/volcengine" });
     assert.equal((await promiseOf(push.ruleIds)).length, 2);
