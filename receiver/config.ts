@@ -22,6 +22,11 @@ export interface ReceiverOptions {
   pushUrl?: string;
   /** Spool directory (env SPOOL_DIR; default ./.data/spool). */
   spoolDir?: string;
+  /** `spool` (default): 202 once on disk, forwarded later. `sync`: 202 only once Flashduty accepted
+   * the event, else 502/503 so the cloud retries; for hosts without durable disk (env DELIVERY). */
+  delivery?: Delivery;
+  /** Sync mode: all attempts for one request end within this (env SYNC_TIMEOUT_MS; default 3500). */
+  syncTimeoutMs?: number;
   /** Largest accepted body (env BODY_LIMIT_BYTES; default 256 KiB). */
   bodyLimitBytes?: number;
   /** Push requests per second to the integration (env FORWARD_RATE_PER_SECOND; default 98). */
@@ -54,6 +59,8 @@ export interface ReceiverOptions {
   defaultMetrics?: boolean;
 }
 
+export type Delivery = "spool" | "sync";
+
 export interface ResolvedOptions {
   host: string;
   port: number;
@@ -61,6 +68,8 @@ export interface ResolvedOptions {
   pushUrl: string | undefined;
   integrationKey: string | undefined;
   spoolDir: string;
+  delivery: Delivery;
+  syncTimeoutMs: number;
   bodyLimitBytes: number;
   ratePerSecond: number;
   ratePerMinute: number;
@@ -81,6 +90,8 @@ export const DEFAULTS = {
   host: "127.0.0.1",
   port: 8787,
   spoolDir: "./.data/spool",
+  delivery: "spool",
+  syncTimeoutMs: 3500,
   bodyLimitBytes: 256 * 1024,
   ratePerSecond: 98,
   ratePerMinute: 950,
@@ -156,6 +167,13 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
   const integrationKey = pushUrl === undefined ? undefined : checkPushUrl(pushUrl);
   const spoolDir = options.spoolDir ?? DEFAULTS.spoolDir;
   if (spoolDir.trim() === "") throw new ConfigError("SPOOL_DIR must not be empty");
+  const delivery = options.delivery ?? DEFAULTS.delivery;
+  if (delivery !== "spool" && delivery !== "sync")
+    throw new ConfigError(`DELIVERY must be spool or sync (got ${String(delivery).slice(0, 40)})`);
+  if (delivery === "sync" && pushUrl === undefined)
+    throw new ConfigError(
+      "DELIVERY=sync needs FLASHDUTY_PUSH_URL: sync mode answers only after Flashduty accepted the event; set the push URL, or use DELIVERY=spool for a dry run",
+    );
   const level = options.logLevel ?? "info";
   if (!["debug", "info", "warn", "error"].includes(level))
     throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error (got ${level})`);
@@ -166,6 +184,14 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
     pushUrl,
     integrationKey,
     spoolDir,
+    delivery,
+    syncTimeoutMs: int(
+      "SYNC_TIMEOUT_MS",
+      options.syncTimeoutMs,
+      DEFAULTS.syncTimeoutMs,
+      100,
+      60_000,
+    ),
     bodyLimitBytes: int(
       "BODY_LIMIT_BYTES",
       options.bodyLimitBytes,
@@ -265,6 +291,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ReceiverOptions {
     token: env.RECEIVER_TOKEN || undefined,
     pushUrl: env.FLASHDUTY_PUSH_URL || undefined,
     spoolDir: env.SPOOL_DIR || undefined,
+    delivery: (env.DELIVERY?.trim().toLowerCase() as Delivery | undefined) || undefined,
+    syncTimeoutMs: envInt(env, "SYNC_TIMEOUT_MS"),
     bodyLimitBytes: envInt(env, "BODY_LIMIT_BYTES"),
     ratePerSecond: envInt(env, "FORWARD_RATE_PER_SECOND"),
     ratePerMinute: envInt(env, "FORWARD_RATE_PER_MINUTE"),

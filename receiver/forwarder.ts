@@ -9,10 +9,12 @@
 //   failing only one probe request is in flight. Each event's retries are bounded (attempts and
 //   age); past either bound, and on any other rejection, it goes to the dead-letter folder.
 // - Only after Flashduty accepted an event is it acked (and eventually deleted) in the spool.
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../components/common/retry";
+import { backoffDelay } from "../components/common/retry";
 import type { RetryOptions } from "../components/common/retry";
 import type { Logger } from "./logger";
 import type { ReceiverMetrics } from "./metrics";
+import { pushOnce } from "./push";
+import type { PushOutcome } from "./push";
 import { InFlightWindowLimiter } from "./rate-limiter";
 import type { Spool, SpoolRecord, SpoolRef } from "./spool";
 
@@ -34,13 +36,7 @@ interface Item {
   attempts: number;
 }
 
-type Outcome =
-  | { kind: "ok" }
-  | { kind: "retry"; reason: string; retryAfterMs?: number; detail: string }
-  | { kind: "reject"; reason: string; status: number; response: string };
-
-/** Flashduty error codes worth retrying whatever the HTTP status ("status is informational"). */
-const RETRYABLE_CODES = new Set(["RequestTooFrequently", "InternalError", "ServiceUnavailable"]);
+type Outcome = PushOutcome;
 
 export interface ForwarderState {
   mode: "forwarding";
@@ -332,48 +328,14 @@ export class Forwarder {
   private async send(record: SpoolRecord): Promise<Outcome> {
     const controller = new AbortController();
     this.controllers.add(controller);
-    const timeout = setTimeout(() => controller.abort(), this.options.retry.timeoutMs);
     try {
-      const res = await fetch(this.options.pushUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(record.body),
-        signal: controller.signal,
-      });
-      const text = await res.text();
-      let code: string | undefined;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: unknown } };
-        if (parsed && typeof parsed.error?.code === "string") code = parsed.error.code;
-      } catch {
-        // not JSON: judge by status alone
-      }
-      if (res.status >= 200 && res.status < 300 && code === undefined) return { kind: "ok" };
-      if (isRetryableStatus(res.status) || (code !== undefined && RETRYABLE_CODES.has(code)))
-        return {
-          kind: "retry",
-          reason:
-            res.status === 429 || code === "RequestTooFrequently"
-              ? "throttled"
-              : `http_${res.status}`,
-          retryAfterMs: parseRetryAfter(res.headers.get("retry-after") ?? undefined),
-          detail: `HTTP ${res.status}${code ? ` ${code}` : ""}`,
-        };
-      return {
-        kind: "reject",
-        reason: code ? `rejected_${code}` : `rejected_http_${res.status}`,
-        status: res.status,
-        response: text.slice(0, 2000),
-      };
-    } catch (err) {
-      const aborted = controller.signal.aborted;
-      return {
-        kind: "retry",
-        reason: aborted ? "timeout" : "network",
-        detail: aborted ? `no answer within ${this.options.retry.timeoutMs} ms` : describe(err),
-      };
+      return await pushOnce(
+        this.options.pushUrl,
+        record.body,
+        this.options.retry.timeoutMs,
+        controller,
+      );
     } finally {
-      clearTimeout(timeout);
       this.controllers.delete(controller);
     }
   }
@@ -392,11 +354,4 @@ export class Forwarder {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** Error text without URLs (fetch errors can quote the request URL, which holds the key). */
-function describe(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const parts = [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
-  return parts.replace(/https?:\/\/\S+/g, "<url>");
 }

@@ -13,6 +13,7 @@ import { createMetrics } from "./metrics";
 import type { ReceiverMetrics } from "./metrics";
 import { createHandler } from "./server";
 import { Spool } from "./spool";
+import { SyncDelivery } from "./sync-delivery";
 
 export { ConfigError, optionsFromEnv } from "./config";
 export type { ReceiverOptions } from "./config";
@@ -21,6 +22,8 @@ export interface Receiver {
   /** Base URL, e.g. http://127.0.0.1:8787 (never includes the token). */
   readonly url: string;
   readonly mode: "dry" | "forwarding";
+  /** `spool`: 202 once on disk; `sync`: 202 once Flashduty accepted (DELIVERY). */
+  readonly delivery: "spool" | "sync";
   readonly spoolDir: string;
   readonly metrics: ReceiverMetrics;
   /** Events spooled but not yet delivered (or kept, in dry mode). */
@@ -94,6 +97,26 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       { host: o.host, loopback: isLoopback(o.host) },
     );
 
+  // Sync mode forwards new events inline; the forwarder still drains anything already spooled
+  // (e.g. left by an earlier run in spool mode), so switching modes loses nothing.
+  const syncDelivery =
+    o.delivery === "sync" && o.pushUrl
+      ? new SyncDelivery(
+          {
+            pushUrl: o.pushUrl,
+            ratePerSecond: o.ratePerSecond,
+            ratePerMinute: o.ratePerMinute,
+            attemptTimeoutMs: o.forwardTimeoutMs,
+            deadlineMs: o.syncTimeoutMs,
+            backoffBaseMs: o.backoffBaseMs,
+            backoffMaxMs: o.backoffMaxMs,
+          },
+          spool,
+          metrics,
+          log,
+        )
+      : undefined;
+
   const handler = createHandler({
     token: o.token,
     bodyLimitBytes: o.bodyLimitBytes,
@@ -101,6 +124,9 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     dedup,
     metrics,
     log,
+    ...(syncDelivery
+      ? { deliverSync: (source, events, dedupId) => syncDelivery.deliver(source, events, dedupId) }
+      : {}),
     onSpooled: (refs, events) => {
       if (forwarder) forwarder.enqueue(refs);
       else
@@ -143,6 +169,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   log.info("receiver listening", {
     url,
     mode: forwarder ? "forwarding" : "dry",
+    delivery: o.delivery,
     replayed: pending.length,
     spoolDir,
   });
@@ -151,6 +178,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   return {
     url,
     mode: forwarder ? "forwarding" : "dry",
+    delivery: o.delivery,
     spoolDir,
     metrics,
     pending: () => spool.depth,

@@ -11,6 +11,7 @@ import type { ReceiverMetrics } from "./metrics";
 import type { CloudSource, MappedEvent } from "./model";
 import { UnmappableEventError } from "./model";
 import type { NewRecord, Spool, SpoolRef } from "./spool";
+import type { SyncVerdict } from "./sync-delivery";
 
 export interface HandlerDeps {
   token: string | undefined;
@@ -22,6 +23,12 @@ export interface HandlerDeps {
   /** Called with each request's spooled events (forwarder, or dry-run logging). */
   onSpooled: (refs: SpoolRef[], events: MappedEvent[]) => void;
   readiness: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
+  /** DELIVERY=sync: forwards inline instead of spooling; the answer reflects Flashduty's. */
+  deliverSync?: (
+    source: CloudSource,
+    events: MappedEvent[],
+    dedupId: string | undefined,
+  ) => Promise<SyncVerdict>;
 }
 
 const ROUTES: Record<string, CloudSource> = {
@@ -168,6 +175,43 @@ export function createHandler(
         send(res, 202, { status: "duplicate", message: "already accepted; not spooled again" });
         return;
       }
+    }
+
+    if (deps.deliverSync) {
+      const delivering = deps.deliverSync(source, events, dedupId);
+      if (dedupId !== undefined) inFlightDeliveries.set(dedupId, delivering);
+      let verdict: SyncVerdict;
+      try {
+        verdict = await delivering;
+      } finally {
+        if (dedupId !== undefined) inFlightDeliveries.delete(dedupId);
+      }
+      if (verdict.kind === "unavailable")
+        return reject(
+          new HttpError(
+            503,
+            "flashduty_unavailable",
+            `Flashduty did not accept the event in time (${verdict.detail}); nothing was kept: send it again`,
+          ),
+          { "retry-after": String(verdict.retryAfterSeconds) },
+        );
+      if (verdict.kind === "rejected")
+        return reject(
+          new HttpError(
+            502,
+            "flashduty_rejected",
+            `Flashduty rejected the event (${verdict.detail}); it was dead-lettered and logged, and a retry fails alike until the cause is fixed`,
+          ),
+        );
+      // Remembered only once delivered: a retry of a failed delivery must be forwarded again.
+      if (dedupId !== undefined) deps.dedup.add(dedupId);
+      for (const e of events) deps.metrics.accepted.inc({ source, format: e.format });
+      send(res, 202, {
+        status: "delivered",
+        events: events.length,
+        alert_keys: events.map((e) => e.body.alert_key),
+      });
+      return;
     }
 
     const records: NewRecord[] = events.map((e) => ({

@@ -23,3 +23,10 @@ export {
   EventType,
   MAX_WEBHOOKS_PER_RULE,
 } from "./validation";
+export {
+  FC_NODE,
+  FC_RUNTIME,
+  RECEIVER_PORT,
+  ReceiverFunction,
+  ReceiverFunctionArgs,
+} from "./receiverFunction";
