@@ -100,6 +100,15 @@ const kindOverride = z.strictObject({
     .regex(/^[A-Za-z0-9._-]+$/, { error: "a single URL path segment, e.g. standard" })
     .optional(),
   routing: routing.optional(),
+  adoptId: z
+    .number()
+    .int()
+    .positive({ error: "the numeric id of an existing shared integration of this kind" })
+    .optional(),
+  keyRotation: z
+    .string()
+    .min(1, { error: "any non-empty string, e.g. a date; change it to rotate the key" })
+    .optional(),
 });
 
 // The kinds are the Integration resource's own list, so the two cannot drift apart.

@@ -204,6 +204,8 @@ export function buildWiring(inputs: WiringInputs): Wiring {
       teamId: cfg.flashduty.teamId,
       pluginType: override?.pluginType,
       pushPath: override?.pushPath,
+      adoptId: override?.adoptId,
+      keyRotation: override?.keyRotation,
       ...routingArgs(override?.routing ?? cfg.flashduty.routing),
     });
   }

@@ -27,12 +27,14 @@ export interface FlashdutyIntegrationArgs {
   readonly description?: pulumi.Input<string>;
   readonly teamId?: pulumi.Input<number>;
   readonly settings?: pulumi.Input<Record<string, unknown>>;
-  /** Overrides the `plugin_type` lookup (see README, "unverified"). */
+  /** Overrides the `plugin_type` lookup (see docs/flashduty.md, "Unverified facts"). */
   readonly pluginType?: pulumi.Input<string>;
-  /** Overrides the push URL path segment (see README, "unverified"). */
+  /** Overrides the push URL path segment (see docs/flashduty.md, "Unverified facts"). */
   readonly pushPath?: pulumi.Input<string>;
   /** Existing shared integration to adopt (its route is overwritten with the declared one). */
   readonly adoptId?: pulumi.Input<number>;
+  /** Set to a new value to rotate the integration key in place (see `Integration.keyRotation`). */
+  readonly keyRotation?: pulumi.Input<string>;
 }
 
 /**
@@ -103,6 +105,7 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
         settings: args.settings,
         pushPath: args.pushPath,
         adoptId: args.adoptId,
+        keyRotation: args.keyRotation,
       },
       { parent: this },
     );

@@ -53,6 +53,8 @@ export interface IntegrationInputs {
   settings?: Record<string, unknown>;
   pushPath?: string;
   adoptId?: number;
+  /** Any string; setting it to a new value rotates the integration key on the next update. */
+  keyRotation?: string;
 }
 
 export interface IntegrationOutputs extends Omit<IntegrationInputs, "pluginType"> {
@@ -144,7 +146,8 @@ function checkInputs(news: Record<string, unknown>): {
 } {
   const failures = new Failures();
   const inputs: Record<string, unknown> = { ...news };
-  const { kind, pluginType, name, description, teamId, settings, pushPath, adoptId } = news;
+  const { kind, pluginType, name, description, teamId, settings, pushPath, adoptId, keyRotation } =
+    news;
 
   if (kind === undefined && pluginType === undefined)
     failures.add("kind", `set kind to one of ${INTEGRATION_KINDS.join(", ")} (or set pluginType)`);
@@ -192,6 +195,11 @@ function checkInputs(news: Record<string, unknown>): {
       failures.add("adoptId", "must be the numeric id of an existing Flashduty integration");
     else inputs.adoptId = parsed;
   }
+  if (keyRotation !== undefined && !isUnknown(keyRotation) && typeof keyRotation !== "string")
+    failures.add(
+      "keyRotation",
+      'must be a string (e.g. "2026-11-23"); set it to a new value to rotate the integration key',
+    );
   return { inputs, failures };
 }
 
@@ -266,12 +274,18 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       settings: inputs.settings === undefined ? undefined : (server?.settings ?? inputs.settings),
       pushPath: inputs.pushPath,
       adoptId: inputs.adoptId,
+      keyRotation: inputs.keyRotation,
       integrationId,
       pluginType,
       pluginTypePinned: inputs.pluginType !== undefined,
       integrationKey,
       pushUrl: pushUrlFor(inputs.pushPath, pluginType, integrationKey),
     });
+  }
+
+  /** A new (defined) keyRotation value asks for a new key; removing it rotates nothing. */
+  function wantsRotation(news: IntegrationInputs, olds: IntegrationOutputs): boolean {
+    return news.keyRotation !== undefined && news.keyRotation !== olds.keyRotation;
   }
 
   return {
@@ -311,6 +325,9 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
       if (!isUnknown(news.name)) changes.push(...declaredDiffers(known, olds));
       if (!containsUnknown(news.pushPath) && news.pushPath !== olds.pushPath)
         changes.push("pushPath");
+      // A new value rotates the key in place (update); a removed one is only recorded.
+      if (isUnknown(news.keyRotation) || news.keyRotation !== olds.keyRotation)
+        changes.push("keyRotation");
       // A changed flashduty:pushBaseUrl shows up here (update recomputes the URL, no API write).
       const base = fdContext.pushBaseUrl();
       if (
@@ -434,7 +451,22 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
           .client()
           .post("/integration/update", { integration_id: integrationId, ...apiFields(news) });
       }
-      const outs = outputsOf(news, integrationId, olds.pluginType, olds.integrationKey);
+      let integrationKey = olds.integrationKey;
+      if (wantsRotation(news, olds)) {
+        // Flashduty invalidates the old key at once; the new key flows into the push URL, and
+        // from there into every cloud resource that takes the URL as input, in this same update.
+        const rotated = await fdContext
+          .client()
+          .post<{ integration_key?: string } | null>("/integration/key/rotate", {
+            integration_id: integrationId,
+          });
+        if (!rotated || typeof rotated.integration_key !== "string" || !rotated.integration_key)
+          throw new Error(
+            `Flashduty /integration/key/rotate answered without integration_key for integration ${id}; the old key may already be invalid: run \`pulumi refresh\` to read the current key, then \`pulumi up\`.`,
+          );
+        integrationKey = rotated.integration_key;
+      }
+      const outs = outputsOf(news, integrationId, olds.pluginType, integrationKey);
       return {
         outs: {
           ...outs,
@@ -480,6 +512,12 @@ export interface IntegrationArgs {
   readonly pushPath?: pulumi.Input<string>;
   /** Id of an existing shared integration to adopt instead of creating one. */
   readonly adoptId?: pulumi.Input<number>;
+  /**
+   * Any string (e.g. a date). Setting it to a new value rotates the integration key in place on
+   * the next update (`/integration/key/rotate`); `integrationKey` and `pushUrl` follow. The old
+   * key stops working at once. Ignored at create and adoption; removing it rotates nothing.
+   */
+  readonly keyRotation?: pulumi.Input<string>;
 }
 
 export const INTEGRATION_SECRET_OUTPUTS = ["integrationKey", "pushUrl"];

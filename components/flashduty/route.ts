@@ -1,5 +1,5 @@
 // Routing rules of a Flashduty shared integration as a dynamic resource, via /route/info|upsert.
-// Flashduty has no route delete API; `delete` deliberately leaves the last route in place (see README:
+// Flashduty has no route delete API; `delete` deliberately leaves the last route in place (see docs/flashduty.md:
 // clearing it would make Flashduty drop every alert of the integration).
 import * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "./errors";

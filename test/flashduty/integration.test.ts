@@ -215,6 +215,92 @@ describe("flashduty/Integration provider", () => {
       assert.ok(read.pushUrl.endsWith(`integration_key=${rotated.integration_key}`));
     });
 
+    it("keyRotation: a new value rotates the key in place; the old key is refused by push", async () => {
+      const { inputs, id, outs } = await createIntegration({
+        kind: "standard-alert",
+        name: "rotate me",
+        keyRotation: "2026-01",
+      });
+      assert.equal(outs.keyRotation, "2026-01");
+      await routeTo(outs.integrationId);
+      assert.equal(await push(outs.pushUrl, { event_status: "Warning", title_rule: "t" }), 200);
+
+      // Unchanged keyRotation: no change, and an update (e.g. after drift) does not rotate.
+      assert.equal((await provider.diff(id, outs, inputs)).changes, false);
+      let before = sim.requests.length;
+      const same = (await provider.update(id, outs, inputs)).outs as IntegrationOutputs;
+      assert.deepEqual(pathsSince(sim, before), [], "no API call without a new keyRotation");
+      assert.equal(same.integrationKey, outs.integrationKey);
+
+      const news = await checked({ ...inputs, keyRotation: "2026-02" });
+      const diff = await provider.diff(id, outs, news);
+      assert.equal(diff.changes, true);
+      assert.deepEqual(diff.replaces, [], "an update, not a replacement");
+
+      before = sim.requests.length;
+      const rotated = (await provider.update(id, outs, news)).outs as IntegrationOutputs;
+      assert.deepEqual(pathsSince(sim, before), ["/integration/key/rotate"]);
+      const server = sim.integrations().find((i) => String(i.integration_id) === id);
+      assert.notEqual(rotated.integrationKey, outs.integrationKey);
+      assert.equal(rotated.integrationKey, server.integration_key);
+      assert.equal(rotated.integrationId, outs.integrationId, "same integration");
+      assert.equal(rotated.keyRotation, "2026-02");
+      assert.equal(
+        rotated.pushUrl,
+        `${sim.baseUrl}/event/push/alert/standard?integration_key=${server.integration_key}`,
+      );
+      assert.equal(sim.integrations().length, 1);
+
+      // The old URL is refused at once; the new one delivers.
+      const pushedBefore = sim.pushed.length;
+      assert.notEqual(await push(outs.pushUrl, { event_status: "Warning", title_rule: "t" }), 200);
+      assert.equal(await push(rotated.pushUrl, { event_status: "Warning", title_rule: "t" }), 200);
+      assert.equal(sim.pushed.length, pushedBefore + 1);
+      assert.equal(sim.pushed[sim.pushed.length - 1].integrationKey, rotated.integrationKey);
+
+      // Applied: the same value again is no change; removing it is recorded without rotating.
+      assert.equal((await provider.diff(id, rotated, news)).changes, false);
+      const removed = await checked({ ...inputs, keyRotation: undefined });
+      assert.equal((await provider.diff(id, rotated, removed)).changes, true);
+      before = sim.requests.length;
+      const kept = (await provider.update(id, rotated, removed)).outs as IntegrationOutputs;
+      assert.deepEqual(pathsSince(sim, before), []);
+      assert.equal(kept.integrationKey, rotated.integrationKey);
+      assert.equal(kept.keyRotation, undefined);
+    });
+
+    it("keyRotation: a preview unknown is a change; a non-string is refused by check", async () => {
+      const olds: IntegrationOutputs = {
+        kind: "standard-alert",
+        name: "n1",
+        description: "",
+        teamId: 0,
+        integrationId: 5,
+        pluginType: "standard.alert",
+        pluginTypePinned: false,
+        integrationKey: "k".repeat(35),
+        pushUrl: buildPushUrl(sim.baseUrl, "standard", "k".repeat(35)),
+      };
+      const diff = await provider.diff("5", olds, {
+        kind: "standard-alert",
+        name: "n1",
+        keyRotation: UNKNOWN,
+      });
+      assert.equal(diff.changes, true);
+      assert.deepEqual(diff.replaces, []);
+      const bad = await provider.check({}, { kind: "standard-alert", name: "n1", keyRotation: 7 });
+      assert.equal(bad.failures?.length, 1);
+      assert.equal(bad.failures?.[0].property, "keyRotation");
+      assert.match(bad.failures?.[0].reason ?? "", /new value to rotate/);
+    });
+
+    it("keyRotation: rotating an integration deleted in the console fails with Flashduty's error", async () => {
+      const { inputs, id, outs } = await createIntegration({ kind: "standard-alert", name: "r2" });
+      const news = await checked({ ...inputs, keyRotation: "x" });
+      sim.deleteIntegration(outs.integrationId);
+      await assert.rejects(provider.update(id, outs, news), /ResourceNotFound|not found|exist/i);
+    });
+
     it("update writes nothing when only pushPath changes (the URL is recomputed)", async () => {
       const { inputs, id, outs } = await createIntegration({
         kind: "standard-alert",

@@ -164,6 +164,15 @@ describe("flashduty/serialized providers (closure serialization round trip)", ()
       name: "cm events 2",
     });
     assert.equal(sim.integrations()[0].name, "cm events 2");
+    // keyRotation runs from the serialized text too: a new key, in the push URL.
+    const rotated = await integrations.update(integration.id, integration.outs, {
+      ...integrationInputs,
+      name: "cm events 2",
+      keyRotation: "1",
+    });
+    assert.equal(rotated.outs?.integrationKey, sim.integrations()[0].integration_key);
+    assert.notEqual(rotated.outs?.integrationKey, integration.outs.integrationKey);
+    assert.ok(String(rotated.outs?.pushUrl).endsWith(String(rotated.outs?.integrationKey)));
 
     await routes.delete(route.id, route.outs);
     await integrations.delete(integration.id, integration.outs);

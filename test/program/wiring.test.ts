@@ -274,6 +274,53 @@ describe("program under mocks", function () {
     });
   });
 
+  describe("per-kind adoption and key rotation", () => {
+    it("passes flashduty.kinds.<kind>.adoptId and keyRotation to that kind's integration only", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig({
+        "alicloud:region": "cn-hangzhou",
+        "flashduty-wiring:flashduty": JSON.stringify({
+          routing: { style: "private", channel: 7 },
+          kinds: { "volcengine-cm-event": { adoptId: 6113996590131, keyRotation: "2026-11-23" } },
+        }),
+        "flashduty-wiring:aliyun": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          subscriptionPolicies: [{ name: "t-ecs", product: "ecs" }],
+        }),
+        "flashduty-wiring:volcengine": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+        }),
+      });
+      const w = wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" });
+      await settle(w);
+      const byKind = Object.fromEntries(
+        ofType("pulumi-nodejs:dynamic/flashduty:Integration").map((r) => [r.inputs.kind, r]),
+      );
+      assert.equal(byKind["volcengine-cm-event"].inputs.adoptId, 6113996590131);
+      assert.equal(byKind["volcengine-cm-event"].inputs.keyRotation, "2026-11-23");
+      assert.equal(byKind["aliyun-cm-event"].inputs.adoptId, undefined);
+      assert.equal(byKind["aliyun-cm-event"].inputs.keyRotation, undefined);
+    });
+
+    it("refuses a non-numeric adoptId and an empty keyRotation, naming the keys", () => {
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({
+          routing: { style: "private", channel: 7 },
+          kinds: { "standard-alert": { adoptId: "abc", keyRotation: "" } },
+        }),
+      });
+      assert.throws(
+        () => config.loadWiringConfig(),
+        (err: Error) =>
+          /flashduty\.kinds\.standard-alert\.adoptId: expected a number/.test(err.message) &&
+          /flashduty\.kinds\.standard-alert\.keyRotation: any non-empty string/.test(err.message),
+      );
+    });
+  });
+
   describe("receiver from config", () => {
     it("builds the receiver URLs from receiver.url and the secret token", async () => {
       registered.length = 0;
