@@ -60,3 +60,13 @@ describe("docs/configuration.md", () => {
     assert.deepEqual(extra, [], "keys in docs/configuration.md that the code does not read");
   });
 });
+
+describe("README.md", () => {
+  it("shows stacks/Pulumi.dev.yaml exactly as the file is", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const m = /`stacks\/Pulumi\.dev\.yaml` in full[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme);
+    assert.ok(m, "the README's per-environment example block is missing");
+    const file = fs.readFileSync(path.join(root, "stacks/Pulumi.dev.yaml"), "utf8");
+    assert.equal(m[1], file);
+  });
+});
