@@ -69,13 +69,15 @@ function presentedToken(req: IncomingMessage, url: Target): string | undefined {
 }
 
 /** What the handler needs of a request target. */
-interface Target {
+export interface Target {
   pathname: string;
   searchParams: URLSearchParams;
 }
 
 /** A plain origin-form path: no dot segments, escapes or repeated slashes to normalise. */
 const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$/;
+/** What the URL parser would strip (controls, spaces) or cut off (a fragment) in the query. */
+const NEEDS_URL_PARSER = /[\u0000-\u0020#]/;
 
 /**
  * Splits the request target. The clouds send plain targets ("/v1/aliyun?token=…"), whose path the
@@ -83,11 +85,12 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$/;
  * URLSearchParams does, so those skip building a URL (measurable per request); anything else goes
  * through the full parser. Throws on a target the parser rejects.
  */
-function parseTarget(raw: string): Target {
+export function parseTarget(raw: string): Target {
   const q = raw.indexOf("?");
   const pathname = q < 0 ? raw : raw.slice(0, q);
-  if (PLAIN_PATH.test(pathname) && !raw.includes("#"))
-    return { pathname, searchParams: new URLSearchParams(q < 0 ? "" : raw.slice(q + 1)) };
+  if (PLAIN_PATH.test(pathname) && !NEEDS_URL_PARSER.test(raw))
+    // Passed with its "?": the constructor strips exactly one, as the URL parser does ("??a").
+    return { pathname, searchParams: new URLSearchParams(q < 0 ? "" : raw.slice(q)) };
   return new URL(raw, "http://receiver.invalid");
 }
 
