@@ -282,9 +282,10 @@ export class Spool {
    * newline: should a write fail or tear, the next batch still begins on a line of its own.
    */
   private async commit(batch: QueuedWrite[]): Promise<void> {
-    const data = encodeBatch(batch);
     let reserved: { seg: ActiveSegment; offset: number } | undefined;
     try {
+      // Inside the try: an encoding failure must reject this batch (→ 503), not escape the commit.
+      const data = encodeBatch(batch);
       const reservation = this.reserveChain.then(() => this.reserve(data.length));
       this.reserveChain = reservation.then(
         () => undefined,
