@@ -1,7 +1,7 @@
 // Turns what a parser extracted into a Flashduty standard alert body that always fits Flashduty's
 // limits (flashduty-api.md §5): long text is truncated and bad label keys are sanitised, never
 // rejected, so no cloud event is dropped for being too big.
-import { hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { CloudSource, EventStatus, FlashdutyAlertBody } from "./model";
 
 export const LIMITS = {
@@ -45,8 +45,10 @@ export function severityRank(status: EventStatus): number {
  * parts are identity fields only (cloud, account, rule, resource, …), never level or values.
  */
 export function alertKey(cloud: CloudSource, parts: ReadonlyArray<string | undefined>): string {
-  // One-shot crypto.hash: no Hash object per event.
-  const digest = hash("sha256", [cloud, ...parts.map((p) => p ?? "")].join("\u0000"), "hex");
+  // createHash, not the one-shot crypto.hash: Function Compute's Node 20.10 predates it (20.12).
+  const digest = createHash("sha256")
+    .update([cloud, ...parts.map((p) => p ?? "")].join("\u0000"))
+    .digest("hex");
   return `${cloud}-${digest.slice(0, 40)}`;
 }
 

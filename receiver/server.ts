@@ -1,7 +1,7 @@
 // HTTP front end on node:http (not fastify): five routes, and the receiver needs exact control of
 // the raw body (size limit while streaming, charset, sniffing mislabelled JSON) and of every status
 // code; node:http also keeps per-request overhead minimal (see docs/performance.md).
-import { hash, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, classifyContentType, parseBody } from "./body";
 import type { DedupIndex } from "./dedup";
@@ -59,7 +59,8 @@ function sendError(
   send(res, err.status, { error: { code: err.reason, message: err.message } }, headers);
 }
 
-const digest = (s: string): Buffer => hash("sha256", s, "buffer");
+// createHash, not the one-shot crypto.hash: Function Compute's Node 20.10 predates it (20.12).
+const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
 
 /** Constant-time comparison (hashing first makes the lengths equal). */
 function tokenMatches(expected: Buffer, given: string | undefined): boolean {

@@ -113,9 +113,13 @@ describe("receiver stack: the Function Compute code package", function () {
   });
 
   it("runs on a Node without zlib.crc32, where the unpatched receiver fails", async () => {
-    // Removes zlib.crc32 before anything loads, as on Node 20.10.
-    const preload = path.join(dir, "no-crc32.js");
-    await fs.writeFile(preload, 'delete require("node:zlib").crc32;\n');
+    // Removes what Node 20.10 (FC's) lacks before anything loads: zlib.crc32 (20.15) and the
+    // one-shot crypto.hash (20.12).
+    const preload = path.join(dir, "node-20.10.js");
+    await fs.writeFile(
+      preload,
+      'delete require("node:zlib").crc32;\ndelete require("node:crypto").hash;\n',
+    );
     const file = path.join(dir, BUNDLE_FILE);
     await fs.writeFile(file, bundle.js);
 
