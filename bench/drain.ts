@@ -16,15 +16,12 @@ import type { NewRecord } from "../receiver/spool";
 import { FlashdutySimulator } from "../test/simulators/flashduty";
 import { standardPushUrl } from "../test/receiver/helpers";
 import { ALIYUN_THRESHOLD_NEW_FIRING } from "../test/receiver/fixtures";
-import { bundleReceiver, freePort } from "./util";
+import { bundleReceiver, freePort, loadavgText, stopChild } from "./util";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 
 async function main(): Promise<void> {
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
+  const load = loadavgText();
   console.log(
     `bench:drain  node ${process.version}  cpus ${os.cpus().length}  loadavg at start ${load}`,
   );
@@ -100,18 +97,9 @@ async function main(): Promise<void> {
     console.log(
       `  most push requests in any 1 s window: ${worst}  (target <= 100)  ${verdict(worst <= 100 && throttled === 0)}`,
     );
-    console.log(
-      `  loadavg at end ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(" ")}`,
-    );
+    console.log(`  loadavg at end ${loadavgText()}`);
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopChild(child);
     await sim.stop();
     rmSync(spoolDir, { recursive: true, force: true });
   }

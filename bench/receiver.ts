@@ -3,12 +3,11 @@
 // reads the body and answers 202, measured in the same run with the same load; then p99 at a fixed
 // 1,000 req/s; then the receiver's RSS after 200,000 events. Both servers run as child processes so
 // the load generator (autocannon, in this process) does not share their event loop.
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cannon } from "./autocannon";
-import { bundleReceiver, freePort, startChild } from "./util";
+import { bundleReceiver, freePort, loadavgText, startChild, stopChild } from "./util";
 import type { CannonResult } from "./autocannon";
 
 const TOKEN = "bench-token-0123456789abcdef";
@@ -34,13 +33,6 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.env.PORT), "127.0.0.1");
 `;
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
-
 async function rssBytes(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = /^receiver_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
@@ -54,10 +46,7 @@ function summary(name: string, r: CannonResult): string {
 
 async function main(): Promise<void> {
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), "bench-spool-"));
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
+  const load = loadavgText();
   console.log(
     `bench:receiver  node ${process.version}  cpus ${os.cpus().length}  loadavg at start ${load}`,
   );
@@ -150,12 +139,7 @@ async function main(): Promise<void> {
     console.log(
       `  RSS after ${sent} accepted events: ${rssMb.toFixed(1)} MB  (target <= 200 MB)  ${verdict(rssMb <= 200 && sent >= TOTAL_EVENTS)}`,
     );
-    console.log(
-      `  loadavg at end ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(" ")}`,
-    );
+    console.log(`  loadavg at end ${loadavgText()}`);
   } finally {
     await stopChild(bare.child);
     await stopChild(receiver.child);

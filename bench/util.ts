@@ -1,7 +1,8 @@
-// Shared helpers for the benches: free ports and server child processes.
+// Shared helpers for the benches: free ports, server child processes, load averages.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { buildSync } from "esbuild";
 
@@ -53,4 +54,20 @@ export function bundleReceiver(): string {
     logLevel: "warning",
   });
   return outfile;
+}
+
+/** Stops a benchmark child process and waits until it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** The 1/5/15-minute load averages, printed with every benchmark's figures. */
+export function loadavgText(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 }
