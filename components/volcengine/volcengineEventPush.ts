@@ -3,11 +3,10 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { CallbackUrl } from "./callbackUrl";
-import { EventRule } from "./eventRule";
+import { EventRule, EventRuleArgs } from "./eventRule";
 import {
   DEFAULT_CALLBACK_NAME,
   Failure,
-  Level,
   checkAdoptId,
   checkCallbackName,
   checkCallbackUrl,
@@ -22,7 +21,11 @@ import {
 import { formatProblems } from "../common/problems";
 import { knownParts } from "../common/inputs";
 
-export interface VolcengineEventRuleArgs {
+/**
+ * One event rule of the component: the `EventRule` resource's args, less `webhookIds` (the component
+ * delivers every rule to its own callback), with a plain-string `ruleName`.
+ */
+export interface VolcengineEventRuleArgs extends Omit<EventRuleArgs, "ruleName" | "webhookIds"> {
   /**
    * Rule name (2–127 characters). A plain string, because it also names the Pulumi resource
    * (`<component>-<ruleName>`), which must be known when the program runs.
@@ -34,19 +37,6 @@ export interface VolcengineEventRuleArgs {
    * rule in place, set `key` to the rule's old name and change `ruleName`.
    */
   key?: string;
-  description?: pulumi.Input<string>;
-  /** Cloud service whose events match, e.g. "ecs". Changing it replaces the rule. */
-  eventSource: pulumi.Input<string>;
-  /** Event types to match; empty or omitted = every event of the source. */
-  eventTypes?: pulumi.Input<pulumi.Input<string>[]>;
-  /** notice | warning | critical (Flashduty maps them to Info / Warning / Critical). */
-  level: pulumi.Input<Level>;
-  /** Daily alerting window, "HH:MM". Default 00:00–23:59. */
-  effectiveTime?: pulumi.Input<{ startTime: pulumi.Input<string>; endTime: pulumi.Input<string> }>;
-  /** Default true. */
-  enabled?: pulumi.Input<boolean>;
-  /** RuleId of an existing rule to take over instead of creating one. */
-  adoptId?: pulumi.Input<string>;
 }
 
 export interface VolcengineEventPushArgs {
