@@ -2,6 +2,7 @@
 // limits (flashduty-api.md §5): long text is truncated and bad label keys are sanitised, never
 // rejected, so no cloud event is dropped for being too big.
 import { createHash } from "node:crypto";
+import { setField } from "./body";
 import type { CloudSource, EventStatus, FlashdutyAlertBody } from "./model";
 
 export const LIMITS = {
@@ -119,15 +120,18 @@ export function buildBody(draft: EventDraft): FlashdutyAlertBody {
     const t = text(value);
     if (!isBlank(t)) lines.push(`${name}: ${t}`);
   }
-  // A Map, not an object literal: a cloud-provided "__proto__" key must stay a plain label.
-  const labels = new Map<string, string>();
+  // setField: a cloud-provided "__proto__" key must stay a plain label.
+  const labels: Record<string, string> = {};
+  let count = 0;
   const add = (rawName: string, value: unknown): void => {
-    if (labels.size >= LIMITS.labels) return;
+    if (count >= LIMITS.labels) return;
     const t = text(value);
     if (isBlank(t)) return;
     const name = labelName(rawName);
-    if (labels.has(name)) return; // first writer wins: core labels cannot be overridden by extras
-    labels.set(name, truncate(t, LIMITS.labelValue));
+    // First writer wins: core labels cannot be overridden by extras.
+    if (Object.prototype.hasOwnProperty.call(labels, name)) return;
+    setField(labels, name, truncate(t, LIMITS.labelValue));
+    count++;
   };
   add("cloud", draft.cloud);
   for (const [name, value] of draft.labels) add(name, value);
@@ -140,7 +144,7 @@ export function buildBody(draft: EventDraft): FlashdutyAlertBody {
     alert_key: truncate(draft.key, LIMITS.alertKey),
     title_rule: truncate(literalTitle(draft.title), LIMITS.title),
     description: truncate(lines.join("\n"), LIMITS.description),
-    labels: Object.fromEntries(labels),
+    labels,
   };
 }
 

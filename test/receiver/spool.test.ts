@@ -64,6 +64,97 @@ describe("receiver spool", () => {
     await reopened.spool.close();
   });
 
+  /** Replaces FileHandle.prototype.datasync for one test; returns a restore function. */
+  async function patchDatasync(
+    replacement: (original: () => Promise<void>, call: number) => Promise<void>,
+  ): Promise<() => void> {
+    const probe = await fs.open(path.join(dir, "probe"), "w");
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const original = proto.datasync;
+    let calls = 0;
+    proto.datasync = function (this: unknown) {
+      return replacement(() => original.call(this), ++calls);
+    };
+    return () => {
+      proto.datasync = original;
+    };
+  }
+
+  it("rejects every append a failed fdatasync covered; later appends go to a new segment", async () => {
+    const { spool } = await Spool.open(dir);
+    const restore = await patchDatasync((original, call) =>
+      call === 1
+        ? Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }))
+        : original(),
+    );
+    try {
+      const failed = await Promise.allSettled([
+        spool.append([record(1)]),
+        spool.append([record(2)]),
+      ]);
+      assert.deepEqual(
+        failed.map((r) => r.status),
+        ["rejected", "rejected"],
+      );
+      assert.match(String(spool.lastError), /EIO/);
+      assert.equal(spool.depth, 0);
+      const [ref] = await spool.append([record(3)]);
+      assert.equal(spool.lastError, undefined);
+      assert.ok(ref);
+      // The failed segment held nothing accepted, so it was deleted once retired.
+      assert.equal(ref.segment, 2);
+      assert.deepEqual(await segmentFiles(".log"), ["000000000002.log"]);
+    } finally {
+      restore();
+    }
+    await spool.close();
+    const reopened = await Spool.open(dir);
+    assert.deepEqual(
+      reopened.pending.map((r) => r.alertKey),
+      ["key-3"],
+    );
+    await reopened.spool.close();
+  });
+
+  it("settles appends in arrival order even when a newer segment's fdatasync returns first", async () => {
+    const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
+    let firstSyncStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstSyncStarted = resolve));
+    const restore = await patchDatasync(async (original, call) => {
+      if (call === 1) {
+        firstSyncStarted();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      return original();
+    });
+    const order: string[] = [];
+    let settledEarly = true;
+    try {
+      const first = spool.append([record(1)]).then(() => order.push("first"));
+      await started; // the first batch is written; its fdatasync is slow
+      const second = spool.append([record(2)]).then(() => order.push("second"));
+      // The second batch, in a new segment, is synced long before the first sync returns.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      settledEarly = order.length > 0;
+      await Promise.all([first, second]);
+    } finally {
+      restore();
+    }
+    assert.equal(settledEarly, false, "nothing may settle before the first batch's fdatasync");
+    assert.deepEqual(order, ["first", "second"]);
+    await spool.close();
+    const reopened = await Spool.open(dir, { segmentMaxBytes: 1 });
+    assert.deepEqual(
+      reopened.pending.map((r) => [r.alertKey, r.segment]),
+      [
+        ["key-1", 1],
+        ["key-2", 2],
+      ],
+    );
+    await reopened.spool.close();
+  });
+
   it("skips a torn tail and a corrupt line on replay (checksums); keeps the rest", async () => {
     const { spool } = await Spool.open(dir);
     await spool.append([record(1), record(2), record(3)]);
