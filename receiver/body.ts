@@ -23,7 +23,19 @@ const UTF8_CHARSETS = new Set(["utf-8", "utf8", "us-ascii", "ascii"]);
  * missing header are sniffed (some webhook senders mislabel JSON). Anything else is 415.
  */
 export function classifyContentType(header: string | undefined): BodyKind {
-  if (header === undefined || header.trim() === "") return "sniff";
+  if (header === undefined) return "sniff";
+  // A cloud sends the same header on every callback: remember the answers for a few.
+  const known = contentTypes.get(header);
+  if (known !== undefined) return known;
+  const kind = classifyUncached(header);
+  if (contentTypes.size < 32) contentTypes.set(header, kind);
+  return kind;
+}
+
+const contentTypes = new Map<string, BodyKind>();
+
+function classifyUncached(header: string): BodyKind {
+  if (header.trim() === "") return "sniff";
   const [typePart, ...params] = header.split(";");
   const mediaType = (typePart ?? "").trim().toLowerCase();
   for (const param of params) {

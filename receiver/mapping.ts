@@ -75,8 +75,11 @@ export function literalTitle(text: string): string {
   return out === "" ? "(untitled event)" : out;
 }
 
+const VALID_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
+
 /** Prometheus-style label name: [a-zA-Z_][a-zA-Z0-9_]*, at most 128 chars. */
 export function labelName(raw: string): string {
+  if (VALID_LABEL_NAME.test(raw)) return raw; // the usual case: nothing to replace
   let name = raw.replace(/[^a-zA-Z0-9_]/g, "_");
   if (name === "" || /^[0-9]/.test(name)) name = `_${name}`;
   return name.slice(0, LIMITS.labelKey);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { promises as fs } from "node:fs";
+import fsCallbacks, { promises as fs } from "node:fs";
 import path from "node:path";
 import { DedupIndex } from "../../receiver/dedup";
 import { Spool } from "../../receiver/spool";
@@ -32,17 +32,37 @@ describe("receiver spool", () => {
   const segmentFiles = async (ext: string) =>
     (await fs.readdir(path.join(dir, "segments"))).filter((f) => f.endsWith(ext)).sort();
 
+  /** Replaces node:fs's fdatasync (which the spool calls) for one test; returns a restore function. */
+  function patchDatasync(
+    replacement: (original: () => Promise<void>, call: number) => Promise<void>,
+  ): () => void {
+    const original = fsCallbacks.fdatasync;
+    let calls = 0;
+    fsCallbacks.fdatasync = ((
+      fd: number,
+      callback: (err: NodeJS.ErrnoException | null) => void,
+    ) => {
+      const viaOriginal = () =>
+        new Promise<void>((resolve, reject) =>
+          original(fd, (err) => (err ? reject(err) : resolve())),
+        );
+      replacement(viaOriginal, ++calls).then(
+        () => callback(null),
+        (err: NodeJS.ErrnoException) => callback(err),
+      );
+    }) as typeof fsCallbacks.fdatasync;
+    return () => {
+      fsCallbacks.fdatasync = original;
+    };
+  }
+
   it("group-commits concurrent appends (far fewer fdatasyncs than records) and replays them in order", async () => {
     const { spool } = await Spool.open(dir);
-    const probe = await fs.open(path.join(dir, "probe"), "w");
-    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-    await probe.close();
-    const original = proto.datasync;
     let syncs = 0;
-    proto.datasync = function (this: unknown) {
+    const restore = patchDatasync((original) => {
       syncs++;
-      return original.call(this);
-    };
+      return original();
+    });
     try {
       const refs = await Promise.all(
         Array.from({ length: 200 }, (_, i) => spool.append([record(i)])),
@@ -50,7 +70,7 @@ describe("receiver spool", () => {
       assert.equal(refs.length, 200);
       assert.ok(syncs >= 1 && syncs < 50, `${syncs} fdatasyncs for 200 concurrent appends`);
     } finally {
-      proto.datasync = original;
+      restore();
     }
     assert.equal(spool.depth, 200);
     await spool.close();
@@ -64,26 +84,9 @@ describe("receiver spool", () => {
     await reopened.spool.close();
   });
 
-  /** Replaces FileHandle.prototype.datasync for one test; returns a restore function. */
-  async function patchDatasync(
-    replacement: (original: () => Promise<void>, call: number) => Promise<void>,
-  ): Promise<() => void> {
-    const probe = await fs.open(path.join(dir, "probe"), "w");
-    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-    await probe.close();
-    const original = proto.datasync;
-    let calls = 0;
-    proto.datasync = function (this: unknown) {
-      return replacement(() => original.call(this), ++calls);
-    };
-    return () => {
-      proto.datasync = original;
-    };
-  }
-
   it("rejects every append a failed fdatasync covered; later appends go to a new segment", async () => {
     const { spool } = await Spool.open(dir);
-    const restore = await patchDatasync((original, call) =>
+    const restore = patchDatasync((original, call) =>
       call === 1
         ? Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }))
         : original(),
@@ -121,7 +124,7 @@ describe("receiver spool", () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
     let firstSyncStarted!: () => void;
     const started = new Promise<void>((resolve) => (firstSyncStarted = resolve));
-    const restore = await patchDatasync(async (original, call) => {
+    const restore = patchDatasync(async (original, call) => {
       if (call === 1) {
         firstSyncStarted();
         await new Promise((resolve) => setTimeout(resolve, 150));
