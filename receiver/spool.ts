@@ -71,6 +71,8 @@ interface ActiveSegment {
   unsynced: WrittenBatch[];
   /** One fdatasync at a time per file: see sync(). */
   syncing: boolean;
+  /** Batches written here and not yet settled (they may wait behind an older segment's). */
+  unsettled: number;
   /** Set by a failed write or fdatasync: nothing more in this file can be confirmed. */
   failed?: Error;
   retired: boolean;
@@ -332,6 +334,7 @@ export class Spool {
     }
     seg.size += data.length;
     const entry: WrittenBatch = { batch, seg, start };
+    seg.unsettled++;
     seg.unsynced.push(entry);
     this.written.push(entry);
     this.sync(seg);
@@ -358,7 +361,7 @@ export class Spool {
       seg.syncing = false;
       this.settleWritten();
       this.sync(seg);
-      if (seg.retired && !seg.syncing) void this.closeRetired(seg);
+      this.closeIfDone(seg);
       this.maybeDrained();
     });
   }
@@ -382,9 +385,12 @@ export class Spool {
       if (w.outcome === undefined) break;
       if (w.outcome === true) this.confirm(w);
       else this.settle(w.batch, w.outcome);
+      w.seg.unsettled--;
       done++;
     }
-    if (done > 0) this.written.splice(0, done);
+    if (done === 0) return;
+    const settled = this.written.splice(0, done);
+    for (const seg of new Set(settled.map((w) => w.seg))) this.closeIfDone(seg);
   }
 
   /** Resolves a synced batch's appends with their refs. */
@@ -442,16 +448,26 @@ export class Spool {
       throw err;
     }
     this.segments.set(n, { pending: 0, sealed: false });
-    this.active = { n, fh, size: 0, unsynced: [], syncing: false, retired: false };
+    this.active = { n, fh, size: 0, unsynced: [], syncing: false, unsettled: 0, retired: false };
     return this.active;
   }
 
-  /** Stops appending to a segment; it is closed once its last fdatasync returns. */
+  /** Stops appending to a segment; it is closed once every batch written to it is settled. */
   private retire(seg: ActiveSegment): void {
     if (this.active === seg) this.active = undefined;
     if (seg.retired) return;
     seg.retired = true;
-    if (!seg.syncing && seg.unsynced.length === 0) void this.closeRetired(seg);
+    this.closeIfDone(seg);
+  }
+
+  /**
+   * Closes a retired segment (and deletes it when nothing in it is pending) only once its batches
+   * are settled: a synced batch waiting behind an older segment's fdatasync is not yet counted as
+   * pending, and deleting its file then would lose records about to be acknowledged.
+   */
+  private closeIfDone(seg: ActiveSegment): void {
+    if (seg.retired && !seg.syncing && seg.unsynced.length === 0 && seg.unsettled === 0)
+      void this.closeRetired(seg);
   }
 
   private async closeRetired(seg: ActiveSegment): Promise<void> {

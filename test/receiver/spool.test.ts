@@ -158,6 +158,43 @@ describe("receiver spool", () => {
     await reopened.spool.close();
   });
 
+  it("keeps a retired segment whose synced batches wait behind an older segment's fdatasync", async () => {
+    const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
+    let releaseFirst!: () => void;
+    const firstReleased = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstSyncStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstSyncStarted = resolve));
+    let secondSynced!: () => void;
+    const secondDone = new Promise<void>((resolve) => (secondSynced = resolve));
+    const restore = patchDatasync(async (original, call) => {
+      if (call === 1) {
+        firstSyncStarted();
+        await firstReleased;
+      }
+      await original();
+      if (call === 2) secondSynced();
+    });
+    try {
+      const first = spool.append([record(1)]);
+      await started;
+      const second = spool.append([record(2)]); // segment 2, synced at once, waits behind 1
+      await secondDone;
+      const third = spool.append([record(3)]); // segment 3: segment 2 is retired
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      releaseFirst();
+      await Promise.all([first, second, third]);
+    } finally {
+      restore();
+    }
+    await spool.close();
+    const reopened = await Spool.open(dir, { segmentMaxBytes: 1 });
+    assert.deepEqual(
+      reopened.pending.map((r) => r.alertKey),
+      ["key-1", "key-2", "key-3"],
+    );
+    await reopened.spool.close();
+  });
+
   it("skips a torn tail and a corrupt line on replay (checksums); keeps the rest", async () => {
     const { spool } = await Spool.open(dir);
     await spool.append([record(1), record(2), record(3)]);
