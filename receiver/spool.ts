@@ -60,6 +60,8 @@ interface WrittenBatch {
   start: number;
   /** Set when its fdatasync returned: true, or the error that rejects it. */
   outcome?: true | Error;
+  /** Set by a failure anywhere while it was unsettled: rejected whatever its own outcome. */
+  doomed?: Error;
 }
 
 interface ActiveSegment {
@@ -154,8 +156,14 @@ export class Spool {
   private flushing = false;
   /** Appends not yet resolved or rejected (close() waits for them). */
   private unsettled = 0;
+  /** fdatasyncs running (close() waits for them too: a rejected batch may settle before its own). */
+  private syncsInFlight = 0;
   private drainWaiters: Array<() => void> = [];
   private ackQueue = new Map<number, string[]>();
+  /** Ids of rejected records whose lines may be in a segment: written to its .ack, see tombstone(). */
+  private tombstoneQueue = new Map<number, string[]>();
+  /** Retired segments being closed (close() waits for them). */
+  private readonly closings = new Set<Promise<void>>();
   private ackFlushing: Promise<void> | undefined;
   private depthCount = 0;
   /** Read handles per segment, for the forwarder (closed when the segment is deleted). */
@@ -328,6 +336,7 @@ export class Spool {
       // The file may now hold a torn line (skipped on replay); later batches go to a fresh segment.
       this.lastError = err as Error;
       this.fail(seg, err as Error);
+      this.tombstone(seg.n, batch); // some of its lines may be complete
       this.settle(batch, err as Error);
       this.settleWritten();
       return;
@@ -351,14 +360,21 @@ export class Spool {
     const covered = seg.unsynced;
     seg.unsynced = [];
     seg.syncing = true;
+    this.syncsInFlight++;
     // The callback API: the FileHandle promise wrapper costs measurably more per call.
     fdatasync(seg.fh.fd, (err) => {
       if (err) {
         this.lastError = err;
         for (const w of covered) w.outcome = err;
         this.fail(seg, err);
-      } else for (const w of covered) w.outcome = seg.failed ?? true;
+      } else {
+        for (const w of covered) w.outcome = seg.failed ?? true;
+        // Healthy again only once the segment now written to syncs (an older one's success
+        // after a newer failure says nothing).
+        if (seg === this.active && !seg.failed) this.lastError = undefined;
+      }
       seg.syncing = false;
+      this.syncsInFlight--;
       this.settleWritten();
       this.sync(seg);
       this.closeIfDone(seg);
@@ -366,11 +382,16 @@ export class Spool {
     });
   }
 
-  /** A failed write or fdatasync: the segment is retired and what waits in it is rejected (→ 503). */
+  /**
+   * A failed write or fdatasync: the segment is retired, and every batch not yet settled, in any
+   * segment, is rejected (→ 503, the cloud retries). Rejecting the later ones too keeps order: a
+   * recovery accepted now must not reach Flashduty before the retry of its rejected firing.
+   */
   private fail(seg: ActiveSegment, err: Error): void {
     seg.failed ??= err;
     for (const w of seg.unsynced) w.outcome = err;
     seg.unsynced = [];
+    for (const w of this.written) w.doomed ??= err;
     this.retire(seg);
   }
 
@@ -382,9 +403,13 @@ export class Spool {
   private settleWritten(): void {
     let done = 0;
     for (const w of this.written) {
-      if (w.outcome === undefined) break;
-      if (w.outcome === true) this.confirm(w);
-      else this.settle(w.batch, w.outcome);
+      const outcome = w.doomed ?? w.outcome;
+      if (outcome === undefined) break;
+      if (outcome === true) this.confirm(w);
+      else {
+        this.tombstone(w.seg.n, w.batch);
+        this.settle(w.batch, outcome);
+      }
       w.seg.unsettled--;
       done++;
     }
@@ -417,7 +442,6 @@ export class Spool {
       this.unsettled--;
       w.resolve(refs);
     }
-    this.lastError = undefined;
   }
 
   /** Rejects a batch's appends (the server answers 503, so the cloud retries). */
@@ -429,7 +453,7 @@ export class Spool {
   }
 
   private maybeDrained(): void {
-    if (this.unsettled > 0 || this.flushing) return;
+    if (this.unsettled > 0 || this.flushing || this.syncsInFlight > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
@@ -472,13 +496,22 @@ export class Spool {
 
   private async closeRetired(seg: ActiveSegment): Promise<void> {
     if (seg.closing) return seg.closing;
-    seg.closing = (async () => {
+    const closing = (async () => {
       await seg.fh.close().catch(() => undefined);
       const state = this.segments.get(seg.n);
       if (state) state.sealed = true;
       if (state && state.pending === 0) await this.deleteSegment(seg.n);
     })();
-    return seg.closing;
+    seg.closing = closing;
+    this.closings.add(closing);
+    void closing.then(
+      () => this.closings.delete(closing),
+      (err: unknown) => {
+        this.closings.delete(closing);
+        this.lastError = err as Error;
+      },
+    );
+    return closing;
   }
 
   /** Reads a pending record back (the forwarder keeps only refs in memory). */
@@ -502,6 +535,19 @@ export class Spool {
   }
 
   /** Marks a record done (delivered or dead-lettered); deletes its segment when all are done. */
+  /**
+   * Marks rejected records (answered 503: the cloud sends them again) as done in their segment's
+   * .ack, so a replay does not send them as well. Best effort like acks: were it lost in a crash,
+   * the event would reach Flashduty twice, and Flashduty drops an identical repeat.
+   */
+  private tombstone(n: number, batch: QueuedWrite[]): void {
+    if (!this.segments.has(n)) return;
+    const list = this.tombstoneQueue.get(n) ?? [];
+    for (const w of batch) for (const record of w.records) list.push(record.id);
+    this.tombstoneQueue.set(n, list);
+    if (!this.ackFlushing) this.ackFlushing = this.flushAcks();
+  }
+
   ack(ref: SpoolRef): Promise<void> {
     const list = this.ackQueue.get(ref.segment) ?? [];
     list.push(ref.id);
@@ -513,7 +559,15 @@ export class Spool {
 
   private async flushAcks(): Promise<void> {
     try {
-      while (this.ackQueue.size > 0) {
+      while (this.ackQueue.size > 0 || this.tombstoneQueue.size > 0) {
+        const tombstones = this.tombstoneQueue;
+        this.tombstoneQueue = new Map();
+        for (const [n, ids] of tombstones)
+          if (this.segments.has(n))
+            await fs.appendFile(
+              path.join(this.segmentsDir, `${pad(n)}.ack`),
+              ids.map((id) => `${id}\n`).join(""),
+            );
         const batch = this.ackQueue;
         this.ackQueue = new Map();
         for (const [n, ids] of batch) {
@@ -577,14 +631,11 @@ export class Spool {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.unsettled > 0 || this.flushing)
+    if (this.unsettled > 0 || this.flushing || this.syncsInFlight > 0)
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     while (this.ackFlushing) await this.ackFlushing;
     for (const n of [...this.readers.keys()]) this.closeReader(n);
-    if (this.active) {
-      const seg = this.active;
-      this.retire(seg);
-      await this.closeRetired(seg);
-    }
+    if (this.active) this.retire(this.active);
+    while (this.closings.size > 0) await Promise.allSettled([...this.closings]);
   }
 }

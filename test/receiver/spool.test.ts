@@ -195,6 +195,85 @@ describe("receiver spool", () => {
     await reopened.spool.close();
   });
 
+  it("marks rejected records that reached the file, so a replay does not send them after the cloud's retry", async () => {
+    const { spool } = await Spool.open(dir);
+    await spool.append([record(0)]); // accepted, still pending: the segment is kept
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const syncStarted = new Promise<void>((resolve) => (started = resolve));
+    const restore = patchDatasync(async (original, call) => {
+      if (call !== 1) return original();
+      started();
+      await gate;
+      throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    });
+    try {
+      const a = spool.append([record(1)]);
+      await syncStarted; // record 1 is written; its fdatasync will fail
+      const b = spool.append([record(2)]); // written behind it, waiting for the next fdatasync
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
+      const outcomes = await Promise.allSettled([a, b]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ["rejected", "rejected"],
+      );
+    } finally {
+      restore();
+    }
+    await spool.close();
+    const text = await fs.readFile(path.join(dir, "segments", "000000000001.log"), "utf8");
+    assert.match(text, /"key-1"/, "the rejected lines are in the file");
+    assert.match(text, /"key-2"/);
+    const reopened = await Spool.open(dir);
+    assert.deepEqual(
+      reopened.pending.map((r) => r.alertKey),
+      ["key-0"],
+    );
+    await reopened.spool.close();
+  });
+
+  it("after a failure in one segment rejects what waits in older ones too, and stays unready until a new segment syncs", async () => {
+    const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const restore = patchDatasync(async (original, call) => {
+      if (call === 1) {
+        started();
+        await gate; // segment 1: slow, then fine
+      }
+      if (call === 2) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+      return original();
+    });
+    try {
+      const a = spool.append([record(1)]);
+      await firstStarted;
+      const b = spool.append([record(2)]); // segment 2: its fdatasync fails
+      await assert.rejects(b, /EIO/);
+      release();
+      // Record 1 was synced, but a recovery in it could otherwise overtake a retried firing in 2.
+      await assert.rejects(a, /EIO/);
+      assert.match(String(spool.lastError), /EIO/, "an older segment's success is not recovery");
+      const [ref] = await spool.append([record(3)]);
+      assert.equal(ref?.segment, 3);
+      assert.equal(spool.lastError, undefined);
+    } finally {
+      restore();
+    }
+    await spool.close();
+    // close() returned after the failed segments were closed and deleted (nothing accepted).
+    assert.deepEqual(await segmentFiles(".log"), ["000000000003.log"]);
+    const reopened = await Spool.open(dir, { segmentMaxBytes: 1 });
+    assert.deepEqual(
+      reopened.pending.map((r) => r.alertKey),
+      ["key-3"],
+    );
+    await reopened.spool.close();
+  });
+
   it("skips a torn tail and a corrupt line on replay (checksums); keeps the rest", async () => {
     const { spool } = await Spool.open(dir);
     await spool.append([record(1), record(2), record(3)]);
