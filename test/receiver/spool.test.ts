@@ -240,10 +240,15 @@ describe("receiver spool", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let started!: () => void;
     const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    let firstSynced!: () => void;
+    const firstDone = new Promise<void>((resolve) => (firstSynced = resolve));
     const restore = patchDatasync(async (original, call) => {
       if (call === 1) {
         started();
         await gate; // segment 1: slow, then fine
+        await original();
+        setImmediate(firstSynced); // after the spool's callback has run
+        return;
       }
       if (call === 2) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
       return original();
@@ -253,9 +258,10 @@ describe("receiver spool", () => {
       await firstStarted;
       const b = spool.append([record(2)]); // segment 2: its fdatasync fails
       await assert.rejects(b, /EIO/);
-      release();
-      // Record 1 was synced, but a recovery in it could otherwise overtake a retried firing in 2.
+      // Record 1 is synced later, but a recovery in it could otherwise overtake a retried firing.
       await assert.rejects(a, /EIO/);
+      release();
+      await firstDone;
       assert.match(String(spool.lastError), /EIO/, "an older segment's success is not recovery");
       const [ref] = await spool.append([record(3)]);
       assert.equal(ref?.segment, 3);
@@ -272,6 +278,37 @@ describe("receiver spool", () => {
       ["key-3"],
     );
     await reopened.spool.close();
+  });
+
+  it("close() returns only once retired segments are closed and deleted", async () => {
+    const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const restore = patchDatasync(async (original, call) => {
+      if (call !== 1) return original();
+      started();
+      await gate;
+      throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    });
+    try {
+      const a = spool.append([record(1)]).catch((err: Error) => err.message);
+      await firstStarted;
+      const b = spool.append([record(2)]).catch((err: Error) => err.message);
+      await new Promise((resolve) => setTimeout(resolve, 30)); // segment 2 synced, waiting
+      const closing = spool.close();
+      release();
+      await closing;
+      assert.deepEqual(await Promise.all([a, b]), [
+        "EIO: i/o error, fdatasync",
+        "EIO: i/o error, fdatasync",
+      ]);
+      // Nothing was accepted, so both segments are gone by the time close() returns.
+      assert.deepEqual(await segmentFiles(".log"), []);
+    } finally {
+      restore();
+    }
   });
 
   it("skips a torn tail and a corrupt line on replay (checksums); keeps the rest", async () => {
