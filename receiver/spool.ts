@@ -413,9 +413,7 @@ export class Spool {
       w.seg.unsettled--;
       done++;
     }
-    if (done === 0) return;
-    const settled = this.written.splice(0, done);
-    for (const seg of new Set(settled.map((w) => w.seg))) this.closeIfDone(seg);
+    for (const w of this.written.splice(0, done)) this.closeIfDone(w.seg);
   }
 
   /** Resolves a synced batch's appends with their refs. */
@@ -487,11 +485,11 @@ export class Spool {
   /**
    * Closes a retired segment (and deletes it when nothing in it is pending) only once its batches
    * are settled: a synced batch waiting behind an older segment's fdatasync is not yet counted as
-   * pending, and deleting its file then would lose records about to be acknowledged.
+   * pending, and deleting its file then would lose records about to be acknowledged. (Unsynced
+   * batches are unsettled too.) An fdatasync may still run for batches already rejected.
    */
   private closeIfDone(seg: ActiveSegment): void {
-    if (seg.retired && !seg.syncing && seg.unsynced.length === 0 && seg.unsettled === 0)
-      void this.closeRetired(seg);
+    if (seg.retired && !seg.syncing && seg.unsettled === 0) void this.closeRetired(seg);
   }
 
   private async closeRetired(seg: ActiveSegment): Promise<void> {
@@ -534,7 +532,6 @@ export class Spool {
     void handle?.then((fh) => fh.close()).catch(() => undefined);
   }
 
-  /** Marks a record done (delivered or dead-lettered); deletes its segment when all are done. */
   /**
    * Marks rejected records (answered 503: the cloud sends them again) as done in their segment's
    * .ack, so a replay does not send them as well. Best effort like acks: were it lost in a crash,
@@ -548,6 +545,7 @@ export class Spool {
     if (!this.ackFlushing) this.ackFlushing = this.flushAcks();
   }
 
+  /** Marks a record done (delivered or dead-lettered); deletes its segment when all are done. */
   ack(ref: SpoolRef): Promise<void> {
     const list = this.ackQueue.get(ref.segment) ?? [];
     list.push(ref.id);
@@ -562,12 +560,7 @@ export class Spool {
       while (this.ackQueue.size > 0 || this.tombstoneQueue.size > 0) {
         const tombstones = this.tombstoneQueue;
         this.tombstoneQueue = new Map();
-        for (const [n, ids] of tombstones)
-          if (this.segments.has(n))
-            await fs.appendFile(
-              path.join(this.segmentsDir, `${pad(n)}.ack`),
-              ids.map((id) => `${id}\n`).join(""),
-            );
+        for (const [n, ids] of tombstones) if (this.segments.has(n)) await this.appendAcks(n, ids);
         const batch = this.ackQueue;
         this.ackQueue = new Map();
         for (const [n, ids] of batch) {
@@ -576,10 +569,7 @@ export class Spool {
           if (state && state.sealed && state.pending <= 0) {
             await this.deleteSegment(n);
           } else {
-            await fs.appendFile(
-              path.join(this.segmentsDir, `${pad(n)}.ack`),
-              ids.map((id) => `${id}\n`).join(""),
-            );
+            await this.appendAcks(n, ids);
           }
         }
       }
@@ -588,6 +578,14 @@ export class Spool {
     } finally {
       this.ackFlushing = undefined;
     }
+  }
+
+  /** Appends ids to a segment's .ack (not fsynced: see the file header). */
+  private appendAcks(n: number, ids: string[]): Promise<void> {
+    return fs.appendFile(
+      path.join(this.segmentsDir, `${pad(n)}.ack`),
+      ids.map((id) => `${id}\n`).join(""),
+    );
   }
 
   private async deleteSegment(n: number): Promise<void> {
