@@ -20,6 +20,16 @@ function record(i: number, key = `key-${i}`): NewRecord {
   };
 }
 
+/** A promise and the function that resolves it: steps a test through an exact sequence. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
+
+/** The error a failing disk gives fdatasync. */
+const eio = (): Error => Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+
 describe("receiver spool", () => {
   let dir: string;
   beforeEach(() => {
@@ -87,9 +97,7 @@ describe("receiver spool", () => {
   it("rejects every append a failed fdatasync covered; later appends go to a new segment", async () => {
     const { spool } = await Spool.open(dir);
     const restore = patchDatasync((original, call) =>
-      call === 1
-        ? Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }))
-        : original(),
+      call === 1 ? Promise.reject(eio()) : original(),
     );
     try {
       const failed = await Promise.allSettled([
@@ -122,11 +130,10 @@ describe("receiver spool", () => {
 
   it("settles appends in arrival order even when a newer segment's fdatasync returns first", async () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
-    let firstSyncStarted!: () => void;
-    const started = new Promise<void>((resolve) => (firstSyncStarted = resolve));
+    const started = signal();
     const restore = patchDatasync(async (original, call) => {
       if (call === 1) {
-        firstSyncStarted();
+        started.fire();
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
       return original();
@@ -135,7 +142,7 @@ describe("receiver spool", () => {
     let settledEarly = true;
     try {
       const first = spool.append([record(1)]).then(() => order.push("first"));
-      await started; // the first batch is written; its fdatasync is slow
+      await started.promise; // the first batch is written; its fdatasync is slow
       const second = spool.append([record(2)]).then(() => order.push("second"));
       // The second batch, in a new segment, is synced long before the first sync returns.
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -160,28 +167,25 @@ describe("receiver spool", () => {
 
   it("keeps a retired segment whose synced batches wait behind an older segment's fdatasync", async () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
-    let releaseFirst!: () => void;
-    const firstReleased = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let firstSyncStarted!: () => void;
-    const started = new Promise<void>((resolve) => (firstSyncStarted = resolve));
-    let secondSynced!: () => void;
-    const secondDone = new Promise<void>((resolve) => (secondSynced = resolve));
+    const firstReleased = signal();
+    const started = signal();
+    const secondDone = signal();
     const restore = patchDatasync(async (original, call) => {
       if (call === 1) {
-        firstSyncStarted();
-        await firstReleased;
+        started.fire();
+        await firstReleased.promise;
       }
       await original();
-      if (call === 2) secondSynced();
+      if (call === 2) secondDone.fire();
     });
     try {
       const first = spool.append([record(1)]);
-      await started;
+      await started.promise;
       const second = spool.append([record(2)]); // segment 2, synced at once, waits behind 1
-      await secondDone;
+      await secondDone.promise;
       const third = spool.append([record(3)]); // segment 3: segment 2 is retired
       await new Promise((resolve) => setTimeout(resolve, 50));
-      releaseFirst();
+      firstReleased.fire();
       await Promise.all([first, second, third]);
     } finally {
       restore();
@@ -198,22 +202,20 @@ describe("receiver spool", () => {
   it("marks rejected records that reached the file, so a replay does not send them after the cloud's retry", async () => {
     const { spool } = await Spool.open(dir);
     await spool.append([record(0)]); // accepted, still pending: the segment is kept
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const syncStarted = new Promise<void>((resolve) => (started = resolve));
+    const gate = signal();
+    const syncStarted = signal();
     const restore = patchDatasync(async (original, call) => {
       if (call !== 1) return original();
-      started();
-      await gate;
-      throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+      syncStarted.fire();
+      await gate.promise;
+      throw eio();
     });
     try {
       const a = spool.append([record(1)]);
-      await syncStarted; // record 1 is written; its fdatasync will fail
+      await syncStarted.promise; // record 1 is written; its fdatasync will fail
       const b = spool.append([record(2)]); // written behind it, waiting for the next fdatasync
       await new Promise((resolve) => setTimeout(resolve, 20));
-      release();
+      gate.fire();
       const outcomes = await Promise.allSettled([a, b]);
       assert.deepEqual(
         outcomes.map((o) => o.status),
@@ -236,32 +238,29 @@ describe("receiver spool", () => {
 
   it("after a failure in one segment rejects what waits in older ones too, and stays unready until a new segment syncs", async () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const firstStarted = new Promise<void>((resolve) => (started = resolve));
-    let firstSynced!: () => void;
-    const firstDone = new Promise<void>((resolve) => (firstSynced = resolve));
+    const gate = signal();
+    const firstStarted = signal();
+    const firstDone = signal();
     const restore = patchDatasync(async (original, call) => {
       if (call === 1) {
-        started();
-        await gate; // segment 1: slow, then fine
+        firstStarted.fire();
+        await gate.promise; // segment 1: slow, then fine
         await original();
-        setImmediate(firstSynced); // after the spool's callback has run
+        setImmediate(firstDone.fire); // after the spool's callback has run
         return;
       }
-      if (call === 2) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+      if (call === 2) throw eio();
       return original();
     });
     try {
       const a = spool.append([record(1)]);
-      await firstStarted;
+      await firstStarted.promise;
       const b = spool.append([record(2)]); // segment 2: its fdatasync fails
       await assert.rejects(b, /EIO/);
       // Record 1 is synced later, but a recovery in it could otherwise overtake a retried firing.
       await assert.rejects(a, /EIO/);
-      release();
-      await firstDone;
+      gate.fire();
+      await firstDone.promise;
       assert.match(String(spool.lastError), /EIO/, "an older segment's success is not recovery");
       const [ref] = await spool.append([record(3)]);
       assert.equal(ref?.segment, 3);
@@ -282,23 +281,21 @@ describe("receiver spool", () => {
 
   it("close() returns only once retired segments are closed and deleted", async () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const gate = signal();
+    const firstStarted = signal();
     const restore = patchDatasync(async (original, call) => {
       if (call !== 1) return original();
-      started();
-      await gate;
-      throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+      firstStarted.fire();
+      await gate.promise;
+      throw eio();
     });
     try {
       const a = spool.append([record(1)]).catch((err: Error) => err.message);
-      await firstStarted;
+      await firstStarted.promise;
       const b = spool.append([record(2)]).catch((err: Error) => err.message);
       await new Promise((resolve) => setTimeout(resolve, 30)); // segment 2 synced, waiting
       const closing = spool.close();
-      release();
+      gate.fire();
       await closing;
       assert.deepEqual(await Promise.all([a, b]), [
         "EIO: i/o error, fdatasync",
