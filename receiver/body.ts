@@ -94,7 +94,7 @@ export function parseBody(raw: Buffer, kind: BodyKind): ParsedBody {
     }
   }
   const fields = parseForm(textBody);
-  if (fields === undefined || (Object.keys(fields).length === 1 && !textBody.includes("=")))
+  if (fields === undefined || (!textBody.includes("=") && Object.keys(fields).length === 1))
     throw new HttpError(400, "invalid_form", "the body is not form-encoded name=value pairs");
   return { kind: "form", fields };
 }
