@@ -16,10 +16,9 @@ set -euo pipefail
 
 # --- pins -----------------------------------------------------------------------------------
 # The CLI is built from github.com/pulumi/pulumi/pkg/v3 at the version of the locked
-# @pulumi/pulumi (package-lock.json), so engine and SDK match. The SDK is locked at 3.259.0 because
-# the module proxy here answers `403 This module version is not available.` for the source zip of
-# pkg/v3 v3.260.0 and later (their .info and .mod are served): v3.259.0 is the newest pkg/v3 whose
-# source it serves. Raising the SDK needs a proxy that serves the matching pkg/v3.
+# @pulumi/pulumi (package-lock.json), so engine and SDK match. The SDK is locked at 3.276.0: the
+# newest version that both the npm registry and the Go module proxy serve (the proxy serves pkg/v3
+# up to v3.277.0 but skips some, e.g. v3.270.0; npm has no 3.277.0 yet).
 # The nodejs language host is built from github.com/pulumi/pulumi/sdk/v3 at this version: the last
 # release in which it was a package of sdk/v3. From v3.69.0 on it is its own untagged module
 # (sdk/nodejs/cmd/pulumi-language-nodejs/v3); the proxy answers 403 for its @v/list and for the
@@ -29,7 +28,7 @@ set -euo pipefail
 readonly NODEJS_HOST_SDK_VERSION="3.68.0"
 # Copied from pkg/go.mod (its replace directives do not apply when pkg is a dependency).
 readonly CLIPBOARD_REPLACE="github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e"
-readonly MIN_GO_MINOR=25 # pkg/v3 v3.259.0 declares `go 1.25.11`
+readonly MIN_GO_MINOR=26 # pkg/v3 v3.276.0 declares `go 1.26.6`
 readonly BUILD_TAGS="osusergo,grpcnotrace"
 readonly VERSION_VAR="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 
