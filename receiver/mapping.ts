@@ -207,9 +207,15 @@ function parseTimeText(t: string): number | undefined {
   return undefined;
 }
 
+/** Epoch ms of a wall-clock time at a UTC offset; NaN when a field is out of range. */
 function zoned(...p: Array<string | undefined>): number {
   const [y, mo, d, h, mi, s, frac, sign, zh, zm] = p;
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59)
+    return NaN;
+  if (Number(s) > 60 || Number(zh) > 14 || Number(zm) > 59) return NaN;
+  const utc = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s));
   const offsetMin = (Number(zh) * 60 + Number(zm)) * (sign === "-" ? -1 : 1);
   return utc + Math.round(Number(frac ?? "0") * 1000) - offsetMin * 60_000;
 }

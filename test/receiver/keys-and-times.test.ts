@@ -151,6 +151,8 @@ describe("event_time: when the event happened", () => {
       ["2026-07-29T06:00:00Z", 1785304800],
       ["2026-07-29T08:00:00+02:00", 1785304800],
       ["2026-07-29T06:00:00", undefined], // no zone: would depend on the host's zone
+      ["20241309T140533.642+0800", undefined], // month 13
+      ["2024-04-11 25:51:01(UTC+08:00)", undefined], // hour 25
       ["", undefined],
       [null, undefined],
       [{ t: 1 }, undefined],
