@@ -21,8 +21,10 @@ export function parseQueryBody(params: URLSearchParams): ParsedBody {
       "empty_query",
       "a GET callback carries its event in the query string (data=<JSON object>, or the form fields); this one has none",
     );
+  // GET JSON: the event is `data`; other parameters (one a user added to the push URL, say) are
+  // not part of it. The push body itself has no top-level field named `data`.
   const data = fields.data;
-  if (names.length === 1 && data !== undefined) {
+  if (data !== undefined) {
     const trimmed = data.trimStart();
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
       try {

@@ -44,6 +44,11 @@ describe("Aliyun push channel body (POST/GET /v1/aliyun)", () => {
       "GET JSON with ?token=",
     );
     assert.deepEqual(
+      query(`env=prod&${F.aliyunPushChannelGetJson(TRIGGERED)}`),
+      expected,
+      "GET JSON with a parameter the user added to the push URL",
+    );
+    assert.deepEqual(
       query(`token=${TOKEN}&${F.aliyunPushChannelForm(TRIGGERED)}`),
       expected,
       "GET form with ?token=",
