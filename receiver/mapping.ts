@@ -114,6 +114,8 @@ export interface EventDraft {
   labels: ReadonlyArray<readonly [string, unknown]>;
   /** Extra labels from the payload (dimensions, tags…), added after the core ones, sorted. */
   extraLabels?: ReadonlyArray<readonly [string, unknown]>;
+  /** When the event happened (epoch seconds), if the payload says; see `eventTimeSeconds`. */
+  eventTime?: number;
 }
 
 /** Builds the final body, applying every Flashduty limit. */
@@ -148,7 +150,74 @@ export function buildBody(draft: EventDraft): FlashdutyAlertBody {
     title_rule: truncate(literalTitle(draft.title), LIMITS.title),
     description: truncate(lines.join("\n"), LIMITS.description),
     labels,
+    ...(draft.eventTime !== undefined ? { event_time: draft.eventTime } : {}),
   };
+}
+
+/** Earliest event time taken from a payload: 2001-09-09 (1e9 s); anything older is not a time. */
+const MIN_EVENT_SECONDS = 1_000_000_000;
+/** A numeric time at or above this is milliseconds (1e11 s is the year 5138). */
+const MS_THRESHOLD = 100_000_000_000;
+
+/**
+ * When a cloud says its event happened, as integer epoch seconds, or undefined when the value is
+ * not a time we can read. Accepts: epoch numbers or numeric strings in seconds or milliseconds
+ * (told apart by size: Aliyun threshold callbacks use both), ISO 8601 text, Aliyun's compact
+ * `20240109T140533.642+0800`, and Volcengine metric text `2024-04-11 14:51:01(UTC+08:00)`.
+ */
+export function eventTimeSeconds(value: unknown): number | undefined {
+  let ms: number | undefined;
+  if (typeof value === "number") ms = value >= MS_THRESHOLD ? value : value * 1000;
+  else if (typeof value === "string") {
+    const t = value.trim();
+    if (/^\d+(\.\d+)?$/.test(t)) {
+      const n = Number(t);
+      ms = n >= MS_THRESHOLD ? n : n * 1000;
+    } else ms = parseTimeText(t);
+  }
+  if (ms === undefined || !Number.isFinite(ms)) return undefined;
+  const seconds = Math.floor(ms / 1000);
+  return seconds >= MIN_EVENT_SECONDS ? seconds : undefined;
+}
+
+// 20240109T140533.642+0800 (Aliyun sysEventMeta.eventTime and system events' eventTime)
+const COMPACT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,3})?([+-])(\d{2}):?(\d{2})$/;
+// 2024-04-11 14:51:01(UTC+08:00) (Volcengine metric HappenedAt)
+const VOLC_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\s*\(UTC([+-])(\d{2}):?(\d{2})\)$/;
+// ISO 8601 with a date and time and an explicit zone (Z or ±hh:mm)
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function parseTimeText(t: string): number | undefined {
+  const c = COMPACT.exec(t);
+  if (c) {
+    const [, y, mo, d, h, mi, s, frac, sign, zh, zm] = c;
+    return zoned(y, mo, d, h, mi, s, frac, sign, zh, zm);
+  }
+  const v = VOLC_TEXT.exec(t);
+  if (v) {
+    const [, y, mo, d, h, mi, s, sign, zh, zm] = v;
+    return zoned(y, mo, d, h, mi, s, undefined, sign, zh, zm);
+  }
+  // Only text with an explicit zone: a zoneless time would be read in the host's zone.
+  if (ISO.test(t)) {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/** Epoch ms of a wall-clock time at a UTC offset; NaN when a field is out of range. */
+function zoned(...p: Array<string | undefined>): number {
+  const [y, mo, d, h, mi, s, frac, sign, zh, zm] = p;
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59)
+    return NaN;
+  if (Number(s) > 60 || Number(zh) > 14 || Number(zm) > 59) return NaN;
+  const utc = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s));
+  const offsetMin = (Number(zh) * 60 + Number(zm)) * (sign === "-" ? -1 : 1);
+  return utc + Math.round(Number(frac ?? "0") * 1000) - offsetMin * 60_000;
 }
 
 /** Picks the first non-blank string among candidates. */

@@ -10,6 +10,12 @@ export interface FlashdutyAlertBody {
   title_rule: string;
   description: string;
   labels: Record<string, string>;
+  /**
+   * When the event happened, in integer epoch seconds (the older standard-alert doc's optional
+   * `event_time`; without it Flashduty uses its own current time). Set on every event the receiver
+   * maps; absent only in records spooled by a receiver older than this field.
+   */
+  event_time?: number;
 }
 
 /** Which receiver endpoint an event came in on. */

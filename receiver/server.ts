@@ -6,9 +6,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, classifyContentType, parseBody } from "./body";
 import type { DedupIndex } from "./dedup";
 import { mapBody } from "./formats";
+import { parseQueryBody } from "./formats/query";
 import type { Logger } from "./logger";
 import type { ReceiverMetrics } from "./metrics";
-import type { CloudSource, MappedEvent } from "./model";
+import type { CloudSource, MappedEvent, ParsedBody } from "./model";
 import { UnmappableEventError } from "./model";
 import type { NewRecord, Spool, SpoolRef } from "./spool";
 import type { SyncVerdict } from "./sync-delivery";
@@ -180,9 +181,15 @@ export function createHandler(
     let events: MappedEvent[];
     let dedupId: string | undefined;
     try {
-      const kind = classifyContentType(req.headers["content-type"]);
-      const raw = await readBody(req, deps.bodyLimitBytes);
-      events = mapBody(source, parseBody(raw, kind));
+      let parsed: ParsedBody;
+      if (req.method === "GET") {
+        req.resume();
+        parsed = parseQueryBody(url.searchParams);
+      } else {
+        const kind = classifyContentType(req.headers["content-type"]);
+        parsed = parseBody(await readBody(req, deps.bodyLimitBytes), kind);
+      }
+      events = mapBody(source, parsed);
       dedupId =
         source === "volcengine" ? dedupKey(source, req.headers["x-volc-trace-id"]) : undefined;
     } catch (err) {
@@ -287,10 +294,14 @@ export function createHandler(
     }
     const source = ROUTES[url.pathname];
     if (source) {
-      if (req.method !== "POST")
-        return sendError(res, new HttpError(405, "method_not_allowed", "use POST"), {
-          allow: "POST",
-        });
+      // Alibaba's push channel may be set to GET (the event in the query string).
+      const allowed = source === "aliyun" ? ["POST", "GET"] : ["POST"];
+      if (!allowed.includes(req.method ?? ""))
+        return sendError(
+          res,
+          new HttpError(405, "method_not_allowed", `use ${allowed.join(" or ")}`),
+          { allow: allowed.join(", ") },
+        );
       return ingest(source, req, res, url);
     }
     if (req.method !== "GET" && req.method !== "HEAD")

@@ -1,7 +1,7 @@
 // CloudMonitor 2.0 custom-webhook body (aliyun-cms.md §3.4, after apache/hertzbeat's DTO and test):
 // CloudEvents-like JSON; `status` OCCURRED | PERSISTENT fires, RESOLVED | RECOVERED recovers;
 // `subtype` NORMAL_TRIGGER | NORMAL_RESOLVE when `status` is absent.
-import { alertKey, buildBody, first, isObject, mapSeverity } from "../mapping";
+import { alertKey, buildBody, eventTimeSeconds, first, isObject, mapSeverity } from "../mapping";
 import type { EventStatus, FormatParser } from "../model";
 
 export const FORMAT = "aliyun-cms2";
@@ -71,6 +71,7 @@ export const parseAliyunCms2: FormatParser = (body) => {
           ...Object.entries(labels).map(([k, v]) => [`label_${k}`, v] as const),
           ...Object.entries(tags).map(([k, v]) => [`tag_${k}`, v] as const),
         ],
+        eventTime: eventTimeSeconds(e.timestamp) ?? eventTimeSeconds(e.time),
       }),
     },
   ];

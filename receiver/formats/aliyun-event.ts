@@ -2,12 +2,20 @@
 // CMS 1.0 event-subscription push channel (§3.3, undocumented body: accepted tolerantly in the same
 // shape, with `level` CRITICAL | WARNING | WARN | INFO in any case). `content` may be an object or
 // a JSON string. System events have no recovery: each maps to a firing event.
-import { alertKey, buildBody, first, isObject, mapSeverity, text } from "../mapping";
+import {
+  alertKey,
+  buildBody,
+  eventTimeSeconds,
+  first,
+  isObject,
+  mapSeverity,
+  text,
+} from "../mapping";
 import type { FormatParser, MappedEvent } from "../model";
 
 export const FORMAT = "aliyun-event";
 
-function parseContent(raw: unknown): unknown {
+export function parseContent(raw: unknown): unknown {
   if (typeof raw !== "string") return raw;
   const t = raw.trim();
   if (!t.startsWith("{") && !t.startsWith("[")) return raw;
@@ -19,7 +27,7 @@ function parseContent(raw: unknown): unknown {
 }
 
 /** ARN-style resource ids (acs:ecs:cn-hangzhou:uid:instance/i-x) → region and short id. */
-function splitArn(resourceId: string | undefined): {
+export function splitArn(resourceId: string | undefined): {
   region?: string;
   account?: string;
   shortId?: string;
@@ -87,6 +95,7 @@ export function mapAliyunEvent(e: Record<string, unknown>): MappedEvent | null {
       extraLabels: Object.entries(c)
         .filter(([, v]) => typeof v === "string" || typeof v === "number")
         .map(([k, v]) => [`content_${k}`, v]),
+      eventTime: eventTimeSeconds(e.eventTime) ?? eventTimeSeconds(e.time),
     }),
   };
 }

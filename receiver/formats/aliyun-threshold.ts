@@ -3,7 +3,15 @@
 // `dimensions` ("{userId=…, instanceId=…}"), … Both the doc sample (timestamp in seconds) and the
 // newer body (ms timestamps, regionId, lastTime, …) are accepted. The same fields in a JSON object
 // are accepted too, for subscription policies that push threshold events as JSON.
-import { alertKey, buildBody, first, isObject, mapSeverity, text } from "../mapping";
+import {
+  alertKey,
+  buildBody,
+  eventTimeSeconds,
+  first,
+  isObject,
+  mapSeverity,
+  text,
+} from "../mapping";
 import type { EventStatus, FormatParser, MappedEvent, ParsedBody } from "../model";
 
 export const FORMAT = "aliyun-threshold";
@@ -109,6 +117,8 @@ export const parseAliyunThreshold: FormatParser = (body): MappedEvent[] | null =
           ["group_id", f.groupId],
         ],
         extraLabels: dims.filter(([k]) => k !== "userId").map(([k, v]) => [`dim_${k}`, v]),
+        // seconds in the documented sample, milliseconds in the newer body
+        eventTime: eventTimeSeconds(f.timestamp),
       }),
     },
   ];

@@ -3,7 +3,15 @@
 // resource in every list becomes one Flashduty event: `Resources` fire at `Level`,
 // `RecoveredResources` recover, `NoDataResources` fire at Info under a separate "no data" key that
 // `NoDataRecoveredResources` recover.
-import { alertKey, buildBody, first, isObject, mapSeverity, text } from "../mapping";
+import {
+  alertKey,
+  buildBody,
+  eventTimeSeconds,
+  first,
+  isObject,
+  mapSeverity,
+  text,
+} from "../mapping";
 import { UnmappableEventError } from "../model";
 import type { EventStatus, FormatParser, MappedEvent } from "../model";
 
@@ -121,6 +129,10 @@ export const parseVolcengineMetric: FormatParser = (body) => {
               (t) => [`tag_${first(t.Key) ?? "unnamed"}`, text(t.Value)] as const,
             ),
           ],
+          // A recovery's LastAlertTime is when it last fired, not when it recovered.
+          eventTime:
+            eventTimeSeconds(e.HappenedAt) ??
+            (list.recovered ? undefined : eventTimeSeconds(r.LastAlertTime)),
         }),
       });
     }

@@ -2,10 +2,18 @@
 // docs/receiver.md (a change here must be a deliberate mapping change).
 import type { FlashdutyAlertBody } from "../../receiver/model";
 
+/**
+ * The acceptance time formats.test.ts maps with (2026-12-04T12:00:00Z): the `event_time` of a
+ * body whose payload carries no time of its own.
+ */
+export const RECEIVED_AT_MS = Date.UTC(2026, 11, 4, 12, 0, 0);
+const RECEIVED_AT_SECONDS = RECEIVED_AT_MS / 1000;
+
 export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_THRESHOLD_DOC_SAMPLE: [
     {
       event_status: "Warning",
+      event_time: 1508136760,
       alert_key: "aliyun-d3e47d4abcac3c27b08a8bba1861e74771fe7234",
       title_rule: "Basic monitoring-ECS-memory usage - instance-name-****",
       description:
@@ -29,6 +37,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_THRESHOLD_NEW_FIRING: [
     {
       event_status: "Info",
+      event_time: 1685646149,
       alert_key: "aliyun-507f5ae8cdccc2a4f043026778802f39f9419f67",
       title_rule: "cpu_total_high - web-01",
       description:
@@ -54,6 +63,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_THRESHOLD_NEW_RECOVERY: [
     {
       event_status: "Ok",
+      event_time: 1685646449,
       alert_key: "aliyun-507f5ae8cdccc2a4f043026778802f39f9419f67",
       title_rule: "cpu_total_high - web-01",
       description:
@@ -79,6 +89,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_SYSTEM_EVENT: [
     {
       event_status: "Info",
+      event_time: 1545832874,
       alert_key: "aliyun-1c5867267367857e36b5fe5cc4df5ddf4d7e19a2",
       title_rule: "Instance:StateChange - i-bp1ecr5go2go1l3c9cvk",
       description:
@@ -104,6 +115,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_SYSTEM_EVENT_STRING_CONTENT: [
     {
       event_status: "Info",
+      event_time: 1545832874,
       alert_key: "aliyun-1c5867267367857e36b5fe5cc4df5ddf4d7e19a2",
       title_rule: "Instance:StateChange - i-bp1ecr5go2go1l3c9cvk",
       description:
@@ -129,6 +141,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_SUBSCRIPTION_EVENT: [
     {
       event_status: "Warning",
+      event_time: RECEIVED_AT_SECONDS,
       alert_key: "aliyun-90a2f952996aa5426961dce4cf061959be600f4f",
       title_rule: "Instance:SystemFailure.Reboot:Executing - instanceName",
       description:
@@ -153,6 +166,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_CMS2_FIRING: [
     {
       event_status: "Warning",
+      event_time: 1785300000,
       alert_key: "aliyun-543c4bb3b07a41332ff8e27ddde63166fa13212e",
       title_rule: "ECS CPU usage is high - api-server",
       description:
@@ -179,6 +193,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   ALIYUN_CMS2_RESOLVED: [
     {
       event_status: "Ok",
+      event_time: 1785300600,
       alert_key: "aliyun-543c4bb3b07a41332ff8e27ddde63166fa13212e",
       title_rule: "ECS CPU usage is high - api-server",
       description:
@@ -205,6 +220,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   VOLC_EVENT: [
     {
       event_status: "Critical",
+      event_time: 1664332705,
       alert_key: "volcengine-aa117d34eadb66161cb660efbc0ec9ffd4009266",
       title_rule: "Disk error-redeploy instance: executing - i-3tlfnohu8gew2bpwhd3t",
       description:
@@ -227,6 +243,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   VOLC_METRIC_FIRING: [
     {
       event_status: "Critical",
+      event_time: 1712818261,
       alert_key: "volcengine-e32b538e1a726261627e9ad77274df10f02aa6db",
       title_rule: "nas-capacity - nas-prod",
       description:
@@ -251,6 +268,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
     },
     {
       event_status: "Critical",
+      event_time: 1712818261,
       alert_key: "volcengine-5771d86da7aee3ba40c3c914b0514f92cc91a222",
       title_rule: "nas-capacity - nas-backup",
       description:
@@ -276,6 +294,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   VOLC_METRIC_RECOVERED: [
     {
       event_status: "Ok",
+      event_time: 1712819161,
       alert_key: "volcengine-e32b538e1a726261627e9ad77274df10f02aa6db",
       title_rule: "nas-capacity - nas-prod",
       description:
@@ -302,6 +321,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   VOLC_METRIC_NODATA: [
     {
       event_status: "Info",
+      event_time: 1712818261,
       alert_key: "volcengine-2e6b8b73d2ae3b34ae648648ccf0387b3793e189",
       title_rule: "nas-capacity - nas-prod - no data",
       description:
@@ -328,6 +348,7 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
   VOLC_METRIC_NODATA_RECOVERED: [
     {
       event_status: "Ok",
+      event_time: 1712818261,
       alert_key: "volcengine-2e6b8b73d2ae3b34ae648648ccf0387b3793e189",
       title_rule: "nas-capacity - nas-prod - no data",
       description:
@@ -349,6 +370,68 @@ export const EXPECTED: Record<string, FlashdutyAlertBody[]> = {
         alert_group_id: "group-77",
         dim_ResourceID: "cnas-0123456789",
       },
+    },
+  ],
+  ALIYUN_PUSH_CHANNEL_TRIGGERED: [
+    {
+      event_status: "Info",
+      alert_key: "aliyun-99af2e073428d7fc43f6826388b5652b321e6c42",
+      title_rule: "CloudAssistant:FirstHeartbeat - i-testhost",
+      description:
+        'alert status: TRIGGERED\nseverity: INFO\nevent: CloudAssistant:FirstHeartbeat\nevent type: Notification\nproduct: ECS\nresource: acs:ecs:cn-hangzhou:testuser:instance/i-testhost\ninstance: i-testhost\nregion: cn-hangzhou\nevent time: 20240109T140533.642+0800\nsubscription policy: eventwebhook\nsubscription id: testid\nbatch id: testbatchid\ndedup id: test-id\ntrace id: testid\ncontent: {"extensions":{"agentVersion":"test-version","region":"cn-hangzhou","azone":"cn-hangzhou-i","uptime":23000},"vmName":"i-testhost","impact":"Alert","opsCode":"InstanceStatusChange","bizEventId":"test-event-id"}',
+      labels: {
+        cloud: "aliyun",
+        account: "test",
+        region: "cn-hangzhou",
+        source: "ECS",
+        resource: "i-testhost",
+        rule: "CloudAssistant:FirstHeartbeat",
+        raw_level: "INFO",
+        format: "aliyun-push-channel",
+        resource_id: "acs:ecs:cn-hangzhou:testuser:instance/i-testhost",
+        instance_name: "i-testhost",
+        event_type: "Notification",
+        alert_status: "TRIGGERED",
+        strategy: "eventwebhook",
+        subscription_id: "testid",
+        event_source: "SYS_EVENT",
+        content_bizEventId: "test-event-id",
+        content_impact: "Alert",
+        content_opsCode: "InstanceStatusChange",
+        content_vmName: "i-testhost",
+      },
+      event_time: 1704780333,
+    },
+  ],
+  ALIYUN_PUSH_CHANNEL_RESOLVED: [
+    {
+      event_status: "Ok",
+      alert_key: "aliyun-99af2e073428d7fc43f6826388b5652b321e6c42",
+      title_rule: "CloudAssistant:FirstHeartbeat - i-testhost",
+      description:
+        'alert status: RESOLVED\nseverity: INFO\nevent: CloudAssistant:FirstHeartbeat\nevent type: Notification\nproduct: ECS\nresource: acs:ecs:cn-hangzhou:testuser:instance/i-testhost\ninstance: i-testhost\nregion: cn-hangzhou\nevent time: 20240109T140533.642+0800\nsubscription policy: eventwebhook\nsubscription id: testid\nbatch id: testbatchid-2\ndedup id: test-id-2\ntrace id: testid-2\ncontent: {"extensions":{"agentVersion":"test-version","region":"cn-hangzhou","azone":"cn-hangzhou-i","uptime":23000},"vmName":"i-testhost","impact":"Alert","opsCode":"InstanceStatusChange","bizEventId":"test-event-id"}',
+      labels: {
+        cloud: "aliyun",
+        account: "test",
+        region: "cn-hangzhou",
+        source: "ECS",
+        resource: "i-testhost",
+        rule: "CloudAssistant:FirstHeartbeat",
+        raw_level: "RESOLVED",
+        format: "aliyun-push-channel",
+        resource_id: "acs:ecs:cn-hangzhou:testuser:instance/i-testhost",
+        instance_name: "i-testhost",
+        event_type: "Notification",
+        alert_status: "RESOLVED",
+        strategy: "eventwebhook",
+        subscription_id: "testid",
+        event_source: "SYS_EVENT",
+        content_bizEventId: "test-event-id",
+        content_impact: "Alert",
+        content_opsCode: "InstanceStatusChange",
+        content_vmName: "i-testhost",
+      },
+      event_time: 1704780933,
     },
   ],
 };

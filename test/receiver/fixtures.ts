@@ -229,3 +229,127 @@ export const VOLC_METRIC_NODATA_RECOVERED = {
   Resources: [],
   NoDataRecoveredResources: [{ ...NAS_RESOURCE }],
 };
+
+/**
+ * Alibaba Cloud's documented push-channel body (system event, request method POST, data format
+ * JSON), verbatim: help page "Configure callbacks for system event-triggered alerts (recommended)",
+ * sections Result and Return fields; the shared reference keeps the same sample in
+ * payloads/aliyun-push-channel.system-event.json. The identifiers are Alibaba's placeholders.
+ */
+export const ALIYUN_PUSH_CHANNEL_TRIGGERED = {
+  userInfo: {
+    aliyunId: "test",
+    userIdSec: "te***st",
+    aliyunIdSec: "test***test",
+    nickName: "test",
+    nickNameSec: "te***st",
+    userName: "test",
+    userId: "test",
+    userNameSec: "te***st",
+  },
+  subscription: {
+    subscriptionUuid: "testid",
+    conditions: [
+      { field: "source", op: "EQ", value: "SYS_EVENT" },
+      { field: "product", op: "IN", value: "ECS,Redis,RDS,Config,tag" },
+    ],
+    relation: "AND",
+  },
+  batchId: "testbatchid",
+  alert: {
+    alertStatus: "TRIGGERED",
+    groupId: "",
+    source: "SYS_EVENT",
+    eventContentMap: {
+      extensions: {
+        agentVersion: "test-version",
+        region: "cn-hangzhou",
+        azone: "cn-hangzhou-i",
+        uptime: 23000,
+      },
+      vmName: "i-testhost",
+      impact: "Alert",
+      opsCode: "InstanceStatusChange",
+      bizEventId: "test-event-id",
+    },
+    dedupId: "test-id",
+    eventName: "CloudAssistant:FirstHeartbeat",
+    arn: "acs:ecs:cn-hangzhou:testuser:instance/i-testhost",
+    timestamp: 1704780333000,
+    traceId: "testid",
+    severity: "INFO",
+    product: "ECS",
+    eventRawContent: "{}",
+    eventType: "Notification",
+    userId: "test",
+    meta: {
+      sysEventMeta: {
+        regionNameEn: "cn-hangzhou",
+        resourceId: "acs:ecs:cn-hangzhou:test:instance/i-testhost",
+        product: "ECS",
+        eventNameEn: "CloudAssistant:FirstHeartbeat",
+        instanceName: "i-testhost",
+        level: "INFO",
+        resource: "",
+        regionNameZh: "China (Hangzhou)",
+        groupId: "",
+        serviceTypeEn: "ECS",
+        eventType: "Notification",
+        serviceTypeZh: "Elastic Compute Service (ECS)",
+        regionId: "cn-hangzhou",
+        eventTime: "20240109T140533.642+0800",
+        name: "CloudAssistant:FirstHeartbeat",
+        id: "testid",
+        status: "Normal",
+        eventNameZh: "CloudAssistant:FirstHeartbeat",
+      },
+    },
+  },
+  severity: "INFO",
+  strategyName: "eventwebhook",
+  userId: "test",
+  time: 1704780333000,
+};
+
+/**
+ * The same event resolving, as a later delivery: `alertStatus` RESOLVED (the page's other value),
+ * a new batch, dedup and trace id and later times, plus top-level fields the page says real pushes
+ * carry beyond the sample (the parser must tolerate them). [inference] The page gives no RESOLVED
+ * sample: this is the sample with only those fields changed.
+ */
+export const ALIYUN_PUSH_CHANNEL_RESOLVED = {
+  ...ALIYUN_PUSH_CHANNEL_TRIGGERED,
+  batchId: "testbatchid-2",
+  alert: {
+    ...ALIYUN_PUSH_CHANNEL_TRIGGERED.alert,
+    alertStatus: "RESOLVED",
+    dedupId: "test-id-2",
+    traceId: "testid-2",
+    timestamp: 1704780933000,
+  },
+  time: 1704780933000,
+  relatedAlertIds: ["a-1"],
+  groupingId: "g-1",
+  project: "default",
+  escalationLevel: 1,
+  alertCount: 2,
+  startTime: 1704780333000,
+  autoResolveTime: 1704784533000,
+};
+
+/**
+ * A push body in the FORM data format the page documents: the top-level fields are form fields,
+ * and `userInfo`, `subscription` and `alert` are each a JSON string. Used as a POST body and as a
+ * GET query string.
+ */
+export function aliyunPushChannelForm(body: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(body))
+    form.set(name, typeof value === "string" ? value : JSON.stringify(value));
+  return form.toString();
+}
+
+/** GET with data format JSON: the body object in the `data` query parameter. */
+export function aliyunPushChannelGetJson(body: Record<string, unknown>): string {
+  return new URLSearchParams({ data: JSON.stringify(body) }).toString();
+}

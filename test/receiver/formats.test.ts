@@ -5,12 +5,16 @@ import { parseDimensions } from "../../receiver/formats/aliyun-threshold";
 import { LIMITS, buildBody, literalTitle, mapSeverity } from "../../receiver/mapping";
 import type { CloudSource } from "../../receiver/model";
 import { UnmappableEventError } from "../../receiver/model";
-import { EXPECTED } from "./expected-bodies";
+import { EXPECTED, RECEIVED_AT_MS } from "./expected-bodies";
 import * as F from "./fixtures";
 
 function map(source: CloudSource, body: string | object) {
   const raw = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  return mapBody(source, parseBody(raw, typeof body === "string" ? "form" : "json"));
+  return mapBody(
+    source,
+    parseBody(raw, typeof body === "string" ? "form" : "json"),
+    RECEIVED_AT_MS,
+  );
 }
 const bodies = (source: CloudSource, body: string | object) => map(source, body).map((e) => e.body);
 
@@ -34,6 +38,30 @@ describe("receiver formats → Flashduty standard alert bodies", () => {
     ["ALIYUN_SUBSCRIPTION_EVENT", "aliyun", F.ALIYUN_SUBSCRIPTION_EVENT, "aliyun-event"],
     ["ALIYUN_CMS2_FIRING", "aliyun", F.ALIYUN_CMS2_FIRING, "aliyun-cms2"],
     ["ALIYUN_CMS2_RESOLVED", "aliyun", F.ALIYUN_CMS2_RESOLVED, "aliyun-cms2"],
+    [
+      "ALIYUN_PUSH_CHANNEL_TRIGGERED",
+      "aliyun",
+      F.ALIYUN_PUSH_CHANNEL_TRIGGERED,
+      "aliyun-push-channel",
+    ],
+    [
+      "ALIYUN_PUSH_CHANNEL_TRIGGERED",
+      "aliyun",
+      F.aliyunPushChannelForm(F.ALIYUN_PUSH_CHANNEL_TRIGGERED),
+      "aliyun-push-channel",
+    ],
+    [
+      "ALIYUN_PUSH_CHANNEL_RESOLVED",
+      "aliyun",
+      F.ALIYUN_PUSH_CHANNEL_RESOLVED,
+      "aliyun-push-channel",
+    ],
+    [
+      "ALIYUN_PUSH_CHANNEL_RESOLVED",
+      "aliyun",
+      F.aliyunPushChannelForm(F.ALIYUN_PUSH_CHANNEL_RESOLVED),
+      "aliyun-push-channel",
+    ],
     ["VOLC_EVENT", "volcengine", F.VOLC_EVENT, "volcengine-event"],
     ["VOLC_METRIC_FIRING", "volcengine", F.VOLC_METRIC_FIRING, "volcengine-metric"],
     ["VOLC_METRIC_RECOVERED", "volcengine", F.VOLC_METRIC_RECOVERED, "volcengine-metric"],
@@ -46,7 +74,8 @@ describe("receiver formats → Flashduty standard alert bodies", () => {
     ],
   ];
   for (const [name, source, body, format] of cases) {
-    it(`${name} maps to the exact expected body (${format})`, () => {
+    const encoding = typeof body === "string" ? "form" : "JSON";
+    it(`${name} (${encoding}) maps to the exact expected body (${format})`, () => {
       const events = map(source, body);
       assert.deepEqual(
         events.map((e) => e.body),

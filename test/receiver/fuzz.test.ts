@@ -56,6 +56,22 @@ const FIELDS = [
   "Name",
   "AccountId",
   "EventType",
+  "HappenedAt",
+  "timestamp",
+  "time",
+  "eventTime",
+  "alert",
+  "alertStatus",
+  "batchId",
+  "subscription",
+  "subscriptionUuid",
+  "userInfo",
+  "strategyName",
+  "arn",
+  "eventName",
+  "eventContentMap",
+  "meta",
+  "sysEventMeta",
   "__proto__",
   "constructor",
   "toString",
@@ -76,6 +92,13 @@ const VALUES = [
   "OCCURRED",
   "RESOLVED",
   "NORMAL_RESOLVE",
+  "TRIGGERED",
+  "1704780333000",
+  "1704780333",
+  "20240109T140533.642+0800",
+  "2024-04-11 14:51:01(UTC+08:00)",
+  "2026-07-29T06:00:00Z",
+  '{"alertStatus":"RESOLVED"}',
   "{userId=1, instanceId=i-1}",
   "null",
   "",
@@ -122,6 +145,8 @@ function checkLimits(source: CloudSource, raw: Buffer, kind: "json" | "form" | "
       assert.ok((body.labels[n] as string).length <= LIMITS.labelValue);
     }
     assert.equal(Object.getPrototypeOf(body.labels), Object.prototype);
+    assert.ok(Number.isSafeInteger(body.event_time) && (body.event_time as number) >= 1e9);
+    assert.ok((body.event_time as number) <= Date.now() / 1000 + 86_400);
   }
 }
 
@@ -146,6 +171,7 @@ describe("receiver property tests: mapping", () => {
       F.VOLC_EVENT,
       F.VOLC_METRIC_FIRING,
       F.ALIYUN_SUBSCRIPTION_EVENT,
+      F.ALIYUN_PUSH_CHANNEL_TRIGGERED,
     ];
     fc.assert(
       fc.property(
@@ -158,6 +184,18 @@ describe("receiver property tests: mapping", () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+
+  it("mutated push-channel alerts, as JSON and as form, map to valid bodies or a clear 4xx error", () => {
+    const sample = F.ALIYUN_PUSH_CHANNEL_TRIGGERED;
+    fc.assert(
+      fc.property(fc.constantFrom(...FIELDS), deepValue, fc.boolean(), (field, value, asForm) => {
+        const body = { ...sample, alert: { ...sample.alert, [field]: value } };
+        if (asForm) checkLimits("aliyun", Buffer.from(F.aliyunPushChannelForm(body)), "form");
+        else checkLimits("aliyun", Buffer.from(JSON.stringify(body)), "json");
+      }),
+      { numRuns: 2000 },
     );
   });
 

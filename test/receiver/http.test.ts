@@ -137,7 +137,10 @@ describe("receiver HTTP endpoints and status codes (dry run)", () => {
   });
 
   it("404/405 for other paths and methods", async () => {
-    assert.equal((await get(receiver.url, "/v1/aliyun")).status, 405);
+    // GET is a documented push-channel method on /v1/aliyun only (push-channel.test.ts).
+    assert.equal((await get(receiver.url, volc)).status, 405);
+    assert.equal((await fetch(`${receiver.url}${aliyun}`, { method: "HEAD" })).status, 405);
+    assert.equal((await fetch(`${receiver.url}${aliyun}`, { method: "PUT" })).status, 405);
     assert.equal((await get(receiver.url, "/nope")).status, 404);
     assert.equal((await post(receiver.url, "/healthz", {})).status, 405);
   });
