@@ -6,7 +6,7 @@
 //   Retry-After only if it fits in what is left.
 // - Same rate windows as the forwarder (per instance), and one push at a time per alert_key within
 //   the instance, so a recovery does not overtake its firing when both arrive together.
-// - A non-retryable rejection (e.g. 400 InvalidParameter, no routing rule, unknown integration key)
+// - A non-retryable rejection (e.g. 400 InvalidParameter about the body, no routing rule)
 //   is dead-lettered (file in SPOOL_DIR + an `error` log line with the body) and answered 502.
 // - An account-wide refusal (NoLicense, "account has not purchased", Unauthorized, …; push.ts) is
 //   answered 503 at once, so the cloud retries and nothing is dead-lettered; the pause metric and
