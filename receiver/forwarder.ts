@@ -227,7 +227,7 @@ export class Forwarder {
     if (this.stopped) return this.settleIdle(); // left in the spool; replayed on restart
     const queue = this.queues.get(key) as Item[];
     if (outcome.kind === "account") {
-      await this.onRefused(key, queue, item, record, outcome);
+      await this.onRefused(key, queue, item, record, outcome, sentAt);
       this.pump();
       this.settleIdle();
       return;
@@ -277,6 +277,7 @@ export class Forwarder {
     item: Item,
     record: SpoolRecord | undefined,
     outcome: Extract<Outcome, { kind: "account" }>,
+    sentAt: number,
   ): Promise<void> {
     this.consecutiveFailures = 0; // Flashduty answered: not an outage
     if (item.refusedAt !== undefined && this.pause.acceptedSince(item.refusedAt)) {
@@ -295,9 +296,9 @@ export class Forwarder {
       return;
     }
     item.refusedAt = DeliveryPause.now();
-    this.pause.refused(outcome);
+    this.pause.refused(outcome, sentAt);
     this.lastError = `paused_${outcome.reason}: HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ""}`;
-    const delay = backoffDelay(this.pause.refusals - 1, this.options.retry);
+    const delay = backoffDelay(this.pause.probes, this.options.retry);
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
     this.ready.push(key); // behind the other keys: the next probe is another key's head event
   }

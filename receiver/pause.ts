@@ -49,6 +49,8 @@ export class DeliveryPause {
         since: number;
         at: number;
         refused: number;
+        /** Refused pushes sent after the pause began (probes): drives the probe interval. */
+        probes: number;
       }
     | undefined;
   /** Send time (monotonic ms) of the latest push Flashduty accepted. */
@@ -70,9 +72,9 @@ export class DeliveryPause {
     return this.current !== undefined;
   }
 
-  /** Number of refusals while paused (0 when not paused): drives the probe interval. */
-  get refusals(): number {
-    return this.current?.refused ?? 0;
+  /** Probes refused so far in this pause (0 when not paused, or none yet): the backoff step. */
+  get probes(): number {
+    return this.current?.probes ?? 0;
   }
 
   state(): PauseState | undefined {
@@ -103,12 +105,15 @@ export class DeliveryPause {
     this.resumeIfAnsweredSince(sentAt, "Flashduty answers pushes otherwise again");
   }
 
-  /** Flashduty refused a push for the account or integration: pause (once) and count. */
-  refused(outcome: Refusal): void {
+  /** Flashduty refused a push sent at `sentAt` for the account or integration: pause and count. */
+  refused(outcome: Refusal, sentAt: number): void {
     this.metrics.pushRefusals.inc({ reason: outcome.reason });
     const c = this.current;
+    // Pushes already in flight when the pause began are not probes.
+    const probe = c !== undefined && sentAt >= c.since ? 1 : 0;
     if (c && c.reason === outcome.reason) {
       c.refused++;
+      c.probes += probe;
       return;
     }
     if (c) {
@@ -122,6 +127,7 @@ export class DeliveryPause {
       since: c?.since ?? DeliveryPause.now(),
       at: c?.at ?? Date.now(),
       refused: (c?.refused ?? 0) + 1,
+      probes: (c?.probes ?? 0) + probe,
     };
     this.metrics.deliveryPaused.inc({ reason: outcome.reason });
     if (!c) this.metrics.deliveryPauses.inc({ reason: outcome.reason });

@@ -146,7 +146,7 @@ export class SyncDelivery {
         this.metrics.forwarded.inc();
         return { kind: "delivered" };
       }
-      if (outcome.kind === "account") return this.onRefused(event, outcome);
+      if (outcome.kind === "account") return this.onRefused(event, outcome, sentAt);
       if (outcome.kind === "reject") this.pause.answeredOtherwise(sentAt);
       if (outcome.kind === "reject")
         return {
@@ -184,6 +184,7 @@ export class SyncDelivery {
   private onRefused(
     event: MappedEvent,
     outcome: Extract<PushOutcome, { kind: "account" }>,
+    sentAt: number,
   ):
     | { kind: "unavailable"; detail: string; retryAfterSeconds: number }
     | { kind: "rejected"; detail: string; outcome: Extract<PushOutcome, { kind: "reject" }> } {
@@ -209,7 +210,7 @@ export class SyncDelivery {
     this.refusedAt.set(id, DeliveryPause.now());
     if (this.refusedAt.size > REFUSED_MEMORY)
       this.refusedAt.delete(this.refusedAt.keys().next().value as string);
-    this.pause.refused(outcome);
+    this.pause.refused(outcome, sentAt);
     return {
       kind: "unavailable",
       detail: `Flashduty refuses every push for now (${what}, ${outcome.reason}); delivery is paused`,
