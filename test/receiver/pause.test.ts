@@ -126,7 +126,14 @@ describe("receiver: account-wide push refusals pause delivery (simulator)", func
       await waitFor(() => refusedPushes(status).length >= 12, 20_000, "probes while paused");
       const pausedAt = Date.now();
       const refusedAtPause = refusedPushes(status).length;
-      await new Promise((r) => setTimeout(r, 600));
+      // One probe at a time: never more than one push in flight while paused.
+      let maxInFlight = 0;
+      while (Date.now() - pausedAt < 600) {
+        const state = receiver!.forwarderState() as { inFlight?: number };
+        maxInFlight = Math.max(maxInFlight, state.inFlight ?? 0);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.ok(maxInFlight <= 1, `${maxInFlight} pushes in flight while paused`);
       assert.equal(sim.pushed.length, 0);
       assert.deepEqual(await deadLetters(), []);
       assert.equal(receiver!.pending(), 3 * N);
@@ -138,7 +145,7 @@ describe("receiver: account-wide push refusals pause delivery (simulator)", func
         sample(m, `receiver_events_dead_lettered_total{reason="rejected_${code}"}`),
         undefined,
       );
-      // One probe at a time, at a backoff interval (≥ 50 ms once at the 200 ms cap): a bounded trickle.
+      // Probes come at a backoff interval (≥ 100 ms once at the 200 ms cap): a bounded trickle.
       const probes = refusedPushes(status).length - refusedAtPause;
       const elapsed = Date.now() - pausedAt;
       assert.ok(probes <= Math.ceil(elapsed / 50) + 1, `${probes} probes in ${elapsed} ms`);
