@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createReceiver } from "../../receiver";
+import { accountWideReason } from "../../receiver/push";
 import type { Receiver, ReceiverOptions } from "../../receiver";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import type { PushRefusal } from "../simulators/flashduty";
@@ -294,5 +295,34 @@ describe("receiver: account-wide push refusals pause delivery (simulator)", func
       assert.equal((await deadLetters()).length, 1);
       assert.equal(sample(await metrics(), 'receiver_delivery_paused{reason="not_purchased"}'), 0);
     });
+  });
+});
+
+describe("receiver: which push answers are account-wide (accountWideReason)", () => {
+  it("follows the standard alert doc's code table, by code whatever the status", () => {
+    assert.equal(accountWideReason(400, "NoLicense", ""), "no_license");
+    assert.equal(accountWideReason(400, "ResourceNotFound", "whatever"), "not_purchased");
+    assert.equal(accountWideReason(200, "ResourceNotFound", ""), "not_purchased");
+    assert.equal(accountWideReason(401, "Unauthorized", ""), "unauthorized");
+    assert.equal(accountWideReason(403, "AccessDenied", ""), "access_denied");
+    assert.equal(accountWideReason(402, "BalanceNotEnough", ""), "balance_not_enough");
+  });
+
+  it("takes InvalidParameter as account-wide only when it is about the integration key", () => {
+    assert.equal(
+      accountWideReason(400, "InvalidParameter", "integration_key is not a valid one"),
+      "invalid_integration_key",
+    );
+    assert.equal(accountWideReason(400, "InvalidParameter", "labels: at most 50"), undefined);
+    assert.equal(accountWideReason(400, "BadRequest", "no routing rule"), undefined);
+    assert.equal(accountWideReason(400, "InvalidContentType", ""), undefined);
+  });
+
+  it("judges an answer without Flashduty's envelope by its status", () => {
+    assert.equal(accountWideReason(401, undefined, ""), "unauthorized");
+    assert.equal(accountWideReason(403, undefined, ""), "access_denied");
+    assert.equal(accountWideReason(402, undefined, ""), "balance_not_enough");
+    assert.equal(accountWideReason(400, undefined, ""), undefined);
+    assert.equal(accountWideReason(404, undefined, ""), undefined);
   });
 });
