@@ -398,6 +398,9 @@ describe("receiver stack under mocks (stacks/receiver)", function () {
     assert.equal(i.memorySize, 1024);
     assert.equal(i.cpu, 0.5);
     assert.equal(i.instanceConcurrency, 50);
+    assert.equal(ofType(CONCURRENCY)[0]!.inputs.reservedConcurrency, 2);
+    assert.equal(i.environmentVariables.value.FORWARD_RATE_PER_SECOND, "49");
+    assert.equal(i.environmentVariables.value.FORWARD_RATE_PER_MINUTE, "475");
     assert.equal(i.logConfig.project, "sre-prod-logs");
     assert.equal(i.logConfig.logstore, "flashduty-receiver");
     assert.equal(i.role, "acs:ram::123456789012:role/flashduty-receiver-logs");
