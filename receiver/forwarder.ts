@@ -8,6 +8,11 @@
 //   backoff from components/common/retry.ts, never shorter than Retry-After; while paused-and-
 //   failing only one probe request is in flight. Each event's retries are bounded (attempts and
 //   age); past either bound, and on any other rejection, it goes to the dead-letter folder.
+// - Account-wide refusals (NoLicense, "account has not purchased", Unauthorized, …; push.ts) pause
+//   delivery instead (pause.ts): nothing is dead-lettered or counted as an attempt, one probe at a
+//   time at a backoff interval (≤ FORWARD_BACKOFF_MAX_MS), each with the head event of the next key
+//   in line (FIFO per key is kept), until Flashduty answers otherwise. An event refused again after
+//   another push was accepted is refused for itself and is dead-lettered.
 // - Only after Flashduty accepted an event is it acked (and eventually deleted) in the spool.
 import { backoffDelay } from "../components/common/retry";
 import type { RetryOptions } from "../components/common/retry";
@@ -15,6 +20,8 @@ import type { Logger } from "./logger";
 import type { ReceiverMetrics } from "./metrics";
 import { pushOnce } from "./push";
 import type { PushOutcome } from "./push";
+import { DeliveryPause } from "./pause";
+import type { PauseState } from "./pause";
 import { InFlightWindowLimiter } from "./rate-limiter";
 import type { Spool, SpoolRecord, SpoolRef } from "./spool";
 
@@ -34,6 +41,8 @@ export interface ForwarderOptions {
 interface Item {
   ref: SpoolRef;
   attempts: number;
+  /** When Flashduty last refused it for the account (DeliveryPause.now()), if it did. */
+  refusedAt?: number;
 }
 
 type Outcome = PushOutcome;
@@ -45,6 +54,8 @@ export interface ForwarderState {
   consecutiveFailures: number;
   pausedForMs: number;
   lastError?: string;
+  /** Set while Flashduty refuses every push (NoLicense, Unauthorized, …): delivery is paused. */
+  paused?: PauseState;
 }
 
 export class Forwarder {
@@ -63,6 +74,7 @@ export class Forwarder {
   private stopped = false;
   private lastError: string | undefined;
   private idleWaiters: Array<() => void> = [];
+  private readonly pause: DeliveryPause;
   /** Sends are spaced evenly (1000 / rate ms, GCRA-style with one slot of tolerance so timer
    * lateness does not lower the average): a window-start burst would reach Flashduty bunched with
    * network jitter and could exceed its limit on arrival even though we kept ours. */
@@ -79,6 +91,7 @@ export class Forwarder {
     this.perSecond = new InFlightWindowLimiter(options.ratePerSecond, 1000);
     this.perMinute = new InFlightWindowLimiter(options.ratePerMinute, 60_000);
     this.spacingMs = 1000 / options.ratePerSecond;
+    this.pause = new DeliveryPause(metrics, log, "forwarding");
   }
 
   state(): ForwarderState {
@@ -89,6 +102,7 @@ export class Forwarder {
       consecutiveFailures: this.consecutiveFailures,
       pausedForMs: Math.max(0, this.pausedUntil - Date.now()),
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.pause.active ? { paused: this.pause.state() } : {}),
     };
   }
 
@@ -115,7 +129,8 @@ export class Forwarder {
   private pump(): void {
     if (this.stopped) return;
     while (this.ready.length > 0) {
-      const maxInFlight = this.consecutiveFailures > 0 ? 1 : this.options.concurrency;
+      const maxInFlight =
+        this.consecutiveFailures > 0 || this.pause.active ? 1 : this.options.concurrency;
       if (this.inFlight >= maxInFlight) return;
       const wait = this.pausedUntil - Date.now();
       if (wait > 0) {
@@ -187,6 +202,7 @@ export class Forwarder {
     let outcome: Outcome;
     let record: SpoolRecord | undefined;
     let started = process.hrtime.bigint();
+    let sentAt = DeliveryPause.now();
     try {
       record = await this.spool.read(item.ref);
       if (!(await this.acquireSlot())) {
@@ -194,6 +210,7 @@ export class Forwarder {
         return this.settleIdle(); // stopping: left in the spool, replayed on restart
       }
       started = process.hrtime.bigint();
+      sentAt = DeliveryPause.now();
       try {
         outcome = await this.send(record);
       } finally {
@@ -208,9 +225,16 @@ export class Forwarder {
     this.metrics.forwardLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.inFlight--;
     if (this.stopped) return this.settleIdle(); // left in the spool; replayed on restart
-    item.attempts++;
     const queue = this.queues.get(key) as Item[];
+    if (outcome.kind === "account") {
+      await this.onRefused(key, queue, item, record, outcome, sentAt);
+      this.pump();
+      this.settleIdle();
+      return;
+    }
+    item.attempts++;
     if (outcome.kind === "ok") {
+      this.pause.accepted(sentAt);
       this.onSuccess();
       this.metrics.forwarded.inc();
       this.finish(key, queue, item);
@@ -228,6 +252,7 @@ export class Forwarder {
         this.ready.unshift(key); // same head again, first in line
       }
     } else {
+      this.pause.answeredOtherwise(sentAt); // an answer about the event: no longer refusing all
       this.onSuccess(); // Flashduty answered; the integration is reachable
       const written = await this.deadLetter(record, item, outcome.reason, {
         status: outcome.status,
@@ -238,6 +263,44 @@ export class Forwarder {
     }
     this.pump();
     this.settleIdle();
+  }
+
+  /**
+   * Flashduty refused the push for the account or integration. Unless this event was refused
+   * before and another push has been accepted since (then it is refused for itself: dead letter),
+   * pause: keep the event, no attempt counted, next probe after a backoff interval, with the head
+   * of the next key in line.
+   */
+  private async onRefused(
+    key: string,
+    queue: Item[],
+    item: Item,
+    record: SpoolRecord | undefined,
+    outcome: Extract<Outcome, { kind: "account" }>,
+    sentAt: number,
+  ): Promise<void> {
+    this.consecutiveFailures = 0; // Flashduty answered: not an outage
+    if (item.refusedAt !== undefined && this.pause.acceptedSince(item.refusedAt)) {
+      this.metrics.pushRefusals.inc({ reason: outcome.reason });
+      item.attempts++;
+      const reason = outcome.code ? `rejected_${outcome.code}` : `rejected_http_${outcome.status}`;
+      if (
+        await this.deadLetter(record, item, reason, {
+          status: outcome.status,
+          response: outcome.response,
+          note: "refused again after Flashduty accepted other pushes: about this event, not the account",
+        })
+      )
+        this.finish(key, queue, item);
+      else this.requeueAfterFailure(key);
+      return;
+    }
+    item.refusedAt = DeliveryPause.now();
+    this.pause.refused(outcome, sentAt);
+    this.lastError = `paused_${outcome.reason}: HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ""}`;
+    const delay = backoffDelay(this.pause.probes, this.options.retry);
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
+    this.ready.push(key); // behind the other keys: the next probe is another key's head event
   }
 
   private finish(key: string, queue: Item[], item: Item): void {

@@ -146,6 +146,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
             ...(spool.lastError ? { lastError: spool.lastError.message } : {}),
           },
           forwarder: forwarder ? forwarder.state() : { mode: "dry" },
+          ...(syncDelivery?.pauseState() ? { syncPaused: syncDelivery.pauseState() } : {}),
         },
       };
     },

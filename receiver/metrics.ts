@@ -1,5 +1,16 @@
 // Prometheus metrics (prom-client), one registry per receiver so several can run in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { PauseReason } from "./push";
+
+/** Every pause reason, so each series exists (at 0) from the start and alerts need no `absent()`. */
+const PAUSE_REASONS: ReadonlyArray<PauseReason> = [
+  "no_license",
+  "not_purchased",
+  "unauthorized",
+  "access_denied",
+  "balance_not_enough",
+  "invalid_integration_key",
+];
 
 export interface ReceiverMetrics {
   registry: Registry;
@@ -10,6 +21,10 @@ export interface ReceiverMetrics {
   forwarded: Counter;
   retried: Counter<"reason">;
   deadLettered: Counter<"reason">;
+  /** > 0 while delivery is paused because Flashduty refuses every push for `reason` (pause.ts). */
+  deliveryPaused: Gauge<"reason">;
+  deliveryPauses: Counter<"reason">;
+  pushRefusals: Counter<"reason">;
   spoolDepth: Gauge;
   forwardLatency: Histogram;
 }
@@ -21,6 +36,29 @@ export function createMetrics(
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: "receiver_" });
   const registers = [registry];
+  const deliveryPaused = new Gauge({
+    name: "receiver_delivery_paused",
+    help: "Delivery paths (forwarder, sync delivery) paused because Flashduty refuses every push for this reason (NoLicense, account not purchased, Unauthorized, ...); > 0 means events wait.",
+    labelNames: ["reason"],
+    registers,
+  });
+  const deliveryPauses = new Counter({
+    name: "receiver_delivery_pauses_total",
+    help: "Pauses begun because Flashduty refused every push, per reason.",
+    labelNames: ["reason"],
+    registers,
+  });
+  const pushRefusals = new Counter({
+    name: "receiver_push_refusals_total",
+    help: "Pushes Flashduty refused for the whole account or integration (the event was kept), per reason.",
+    labelNames: ["reason"],
+    registers,
+  });
+  for (const reason of PAUSE_REASONS) {
+    deliveryPaused.set({ reason }, 0);
+    deliveryPauses.inc({ reason }, 0);
+    pushRefusals.inc({ reason }, 0);
+  }
   return {
     registry,
     received: new Counter({
@@ -64,6 +102,9 @@ export function createMetrics(
       labelNames: ["reason"],
       registers,
     }),
+    deliveryPaused,
+    deliveryPauses,
+    pushRefusals,
     spoolDepth: new Gauge({
       name: "receiver_spool_depth",
       help: "Events on disk not yet delivered to Flashduty.",

@@ -6,15 +6,21 @@
 //   Retry-After only if it fits in what is left.
 // - Same rate windows as the forwarder (per instance), and one push at a time per alert_key within
 //   the instance, so a recovery does not overtake its firing when both arrive together.
-// - A non-retryable rejection (e.g. 400 InvalidParameter, no routing rule, unknown integration key)
+// - A non-retryable rejection (e.g. 400 InvalidParameter about the body, no routing rule)
 //   is dead-lettered (file in SPOOL_DIR + an `error` log line with the body) and answered 502.
-import { randomUUID } from "node:crypto";
+// - An account-wide refusal (NoLicense, "account has not purchased", Unauthorized, …; push.ts) is
+//   answered 503 at once, so the cloud retries and nothing is dead-lettered; the pause metric and
+//   one `error` line say why (pause.ts). The same event refused again after Flashduty accepted
+//   another push is refused for itself: dead-lettered and answered 502 as above.
+import { createHash, randomUUID } from "node:crypto";
 import { backoffDelay, sleep } from "../components/common/retry";
 import type { Logger } from "./logger";
 import type { ReceiverMetrics } from "./metrics";
 import type { CloudSource, MappedEvent } from "./model";
 import { pushOnce } from "./push";
 import type { PushOutcome } from "./push";
+import { DeliveryPause } from "./pause";
+import type { PauseState } from "./pause";
 import { InFlightWindowLimiter } from "./rate-limiter";
 import type { Spool } from "./spool";
 
@@ -39,12 +45,17 @@ export type SyncVerdict =
 
 /** An attempt shorter than this is not worth starting. */
 const MIN_ATTEMPT_MS = 200;
+/** Events refused for the account remembered (by body) to recognise the cloud's retry of one. */
+const REFUSED_MEMORY = 10_000;
 
 export class SyncDelivery {
   private readonly perSecond: InFlightWindowLimiter;
   private readonly perMinute: InFlightWindowLimiter;
   /** Tail of the pushes per alert_key in this instance. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly pause: DeliveryPause;
+  /** Body fingerprint → when Flashduty last refused it for the account (oldest first). */
+  private readonly refusedAt = new Map<string, number>();
 
   constructor(
     private readonly options: SyncDeliveryOptions,
@@ -54,6 +65,12 @@ export class SyncDelivery {
   ) {
     this.perSecond = new InFlightWindowLimiter(options.ratePerSecond, 1000);
     this.perMinute = new InFlightWindowLimiter(options.ratePerMinute, 60_000);
+    this.pause = new DeliveryPause(metrics, log, "sync delivery");
+  }
+
+  /** Set while Flashduty refuses every push (NoLicense, Unauthorized, …). */
+  pauseState(): PauseState | undefined {
+    return this.pause.state();
   }
 
   /** Delivers every event of one request; the verdict is the worst of theirs. */
@@ -112,6 +129,7 @@ export class SyncDelivery {
         break;
       }
       const started = process.hrtime.bigint();
+      const sentAt = DeliveryPause.now();
       let outcome: PushOutcome;
       try {
         const timeoutMs = Math.min(this.options.attemptTimeoutMs, deadline - Date.now());
@@ -123,9 +141,13 @@ export class SyncDelivery {
       }
       this.metrics.forwardLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (outcome.kind === "ok") {
+        this.pause.accepted(sentAt);
+        this.refusedAt.delete(fingerprint(event));
         this.metrics.forwarded.inc();
         return { kind: "delivered" };
       }
+      if (outcome.kind === "account") return this.onRefused(event, outcome, sentAt);
+      if (outcome.kind === "reject") this.pause.answeredOtherwise(sentAt);
       if (outcome.kind === "reject")
         return {
           kind: "rejected",
@@ -151,6 +173,48 @@ export class SyncDelivery {
       kind: "unavailable",
       detail: lastDetail,
       retryAfterSeconds: Math.max(1, Math.ceil((lastRetryAfterMs ?? 5000) / 1000)),
+    };
+  }
+
+  /**
+   * Flashduty refused the push for the account: answer 503 at once (the cloud retries), unless this
+   * very event was refused before and Flashduty accepted another push since — then it is refused
+   * for itself, and goes the way of any rejection (dead letter, 502).
+   */
+  private onRefused(
+    event: MappedEvent,
+    outcome: Extract<PushOutcome, { kind: "account" }>,
+    sentAt: number,
+  ):
+    | { kind: "unavailable"; detail: string; retryAfterSeconds: number }
+    | { kind: "rejected"; detail: string; outcome: Extract<PushOutcome, { kind: "reject" }> } {
+    const id = fingerprint(event);
+    const before = this.refusedAt.get(id);
+    const what = `HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ""}`;
+    if (before !== undefined && this.pause.acceptedSince(before)) {
+      this.metrics.pushRefusals.inc({ reason: outcome.reason });
+      this.refusedAt.delete(id);
+      return {
+        kind: "rejected",
+        detail: what,
+        outcome: {
+          kind: "reject",
+          reason: outcome.code ? `rejected_${outcome.code}` : `rejected_http_${outcome.status}`,
+          status: outcome.status,
+          ...(outcome.code ? { code: outcome.code } : {}),
+          response: outcome.response,
+        },
+      };
+    }
+    this.refusedAt.delete(id); // re-inserted as the newest
+    this.refusedAt.set(id, DeliveryPause.now());
+    if (this.refusedAt.size > REFUSED_MEMORY)
+      this.refusedAt.delete(this.refusedAt.keys().next().value as string);
+    this.pause.refused(outcome, sentAt);
+    return {
+      kind: "unavailable",
+      detail: `Flashduty refuses every push for now (${what}, ${outcome.reason}); delivery is paused`,
+      retryAfterSeconds: Math.max(1, Math.ceil(this.options.backoffMaxMs / 1000)),
     };
   }
 
@@ -204,4 +268,11 @@ export class SyncDelivery {
       event: event.body,
     });
   }
+}
+
+/** Identifies an event across the cloud's retries of its callback (same mapped body). */
+function fingerprint(event: MappedEvent): string {
+  // Without event_time: a retry must match even if a time was filled in at receipt.
+  const { event_time: _eventTime, ...rest } = event.body as unknown as Record<string, unknown>;
+  return createHash("sha256").update(JSON.stringify(rest)).digest("base64url");
 }

@@ -2,7 +2,9 @@
 // anonymous HTTP trigger. The clouds cannot sign requests, so the receiver's own token (in the
 // callback URL) is the authentication. The function's disk is not durable, so the receiver runs in
 // DELIVERY=sync mode: it answers 202 only once Flashduty accepted an event, else non-2xx so that the
-// calling cloud retries (docs/receiver.md, "Deploying").
+// calling cloud retries (docs/receiver.md, "Deploying"). Flashduty limits pushes per integration
+// (100/s, 1000/min) and each instance limits its own pushes, so the function's instances are capped
+// (FC reserved concurrency) and each gets its share of the rate (docs/receiver.md, "Push rate").
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -31,6 +33,15 @@ export interface ReceiverFunctionArgs {
   readonly memorySize?: pulumi.Input<number>;
   readonly cpu?: pulumi.Input<number>;
   readonly instanceConcurrency?: pulumi.Input<number>;
+  /**
+   * Most instances at once (an FC 3.0 concurrency config's reserved concurrency, which FC counts in
+   * instances; default 1). Keep maxInstances × ratePerSecond ≤ 100 and × ratePerMinute ≤ 1000.
+   */
+  readonly maxInstances?: pulumi.Input<number>;
+  /** Each instance's FORWARD_RATE_PER_SECOND (default 98). */
+  readonly ratePerSecond?: pulumi.Input<number>;
+  /** Each instance's FORWARD_RATE_PER_MINUTE (default 950). */
+  readonly ratePerMinute?: pulumi.Input<number>;
   /** Function timeout, seconds; must exceed syncTimeoutMs. */
   readonly timeoutSeconds?: pulumi.Input<number>;
   /** SYNC_TIMEOUT_MS of the receiver. */
@@ -45,6 +56,8 @@ export interface ReceiverFunctionArgs {
 export class ReceiverFunction extends pulumi.ComponentResource {
   public readonly function: alicloud.fc.V3Function;
   public readonly trigger: alicloud.fc.V3Trigger;
+  /** Caps the function's instances, so that their rate limiters together stay under Flashduty's. */
+  public readonly concurrency: alicloud.fc.V3ConcurrencyConfig;
   /** The trigger's internet URL, e.g. https://<name>-<id>.<region>.fcapp.run. */
   public readonly url: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
@@ -59,6 +72,8 @@ export class ReceiverFunction extends pulumi.ComponentResource {
       SPOOL_DIR: FC_SPOOL_DIR,
       SYNC_TIMEOUT_MS: pulumi.output(args.syncTimeoutMs ?? 3500).apply(String),
       LOG_LEVEL: args.logLevel ?? "info",
+      FORWARD_RATE_PER_SECOND: pulumi.output(args.ratePerSecond ?? 98).apply(String),
+      FORWARD_RATE_PER_MINUTE: pulumi.output(args.ratePerMinute ?? 950).apply(String),
       RECEIVER_BUNDLE_SHA256: args.bundleSha256,
       // Secret Outputs, so the SDK sends the whole map as a secret: encrypted in Pulumi's state,
       // [secret] in diffs. FC itself keeps them in the function's configuration, in clear to
@@ -110,6 +125,18 @@ export class ReceiverFunction extends pulumi.ComponentResource {
       },
       // The provider echoes environmentVariables back as an output; keep that copy secret too.
       { parent: this, additionalSecretOutputs: ["environmentVariables"] },
+    );
+
+    // Reserved concurrency: "the total concurrency of provisioned and on-demand instances" of the
+    // function (FC 3.0 PutConcurrencyConfig); FC's function quota is counted in instances. It also
+    // reserves that many instances of the account's regional quota for this function.
+    this.concurrency = new alicloud.fc.V3ConcurrencyConfig(
+      `${name}-concurrency`,
+      {
+        functionName: this.function.functionName,
+        reservedConcurrency: args.maxInstances ?? 1,
+      },
+      { parent: this },
     );
 
     this.trigger = new alicloud.fc.V3Trigger(

@@ -7,6 +7,16 @@ import { ConfigError as ReceiverConfigError, resolveOptions } from "../../receiv
 
 export const PROJECT = "flashduty-receiver";
 
+/**
+ * Flashduty's push rate limit, per integration (standard alert push doc; flashduty-api.md, Update
+ * section and §5): 100 pushes per second and 1000 per minute, then 429. Every instance of the
+ * function has its own limiter, so together they must stay under these.
+ */
+export const FLASHDUTY_PUSH_LIMIT = { perSecond: 100, perMinute: 1000 } as const;
+/** The receiver's own defaults for one process (receiver/config.ts), a little under the limit. */
+const SINGLE_PROCESS_RATE = { perSecond: 98, perMinute: 950 } as const;
+const MAX_INSTANCES_LIMIT = 50;
+
 export interface ReceiverStackConfig {
   /** RECEIVER_TOKEN, as a secret. */
   readonly token: pulumi.Output<string>;
@@ -18,6 +28,11 @@ export interface ReceiverStackConfig {
   readonly memorySize: number;
   readonly cpu: number;
   readonly instanceConcurrency: number;
+  /** Most instances the function may run at once (FC reserved concurrency). */
+  readonly maxInstances: number;
+  /** Each instance's FORWARD_RATE_PER_SECOND / FORWARD_RATE_PER_MINUTE. */
+  readonly forwardRatePerSecond: number;
+  readonly forwardRatePerMinute: number;
   readonly timeoutSeconds: number;
   readonly syncTimeoutMs: number;
   readonly logLevel: string;
@@ -43,6 +58,9 @@ const KNOWN_KEYS = [
   "memorySize",
   "cpu",
   "instanceConcurrency",
+  "maxInstances",
+  "forwardRatePerSecond",
+  "forwardRatePerMinute",
   "timeoutSeconds",
   "syncTimeoutMs",
   "logLevel",
@@ -180,6 +198,7 @@ export function loadReceiverStackConfig(stack: string = pulumi.getStack()): Rece
     (n) => Number.isInteger(n) && n >= 1 && n <= 200,
     "an integer from 1 to 200",
   );
+  const rates = pushRates(config, prefix, number, problems);
   const syncTimeoutMs = number(
     "syncTimeoutMs",
     3500,
@@ -234,10 +253,61 @@ export function loadReceiverStackConfig(stack: string = pulumi.getStack()): Rece
     memorySize,
     cpu,
     instanceConcurrency,
+    ...rates,
     timeoutSeconds,
     syncTimeoutMs,
     logLevel,
     log,
     role,
   };
+}
+
+/**
+ * Instances and each instance's push rate, such that all instances together stay under Flashduty's
+ * per-integration limit: maxInstances × forwardRatePerSecond ≤ 100 and maxInstances ×
+ * forwardRatePerMinute ≤ 1000. Unset rates are derived from maxInstances (the single-process
+ * defaults, 98/s and 950/min, split evenly); a combination that could exceed the limit is refused.
+ */
+function pushRates(
+  config: pulumi.Config,
+  prefix: string,
+  number: (key: string, fallback: number, ok: (n: number) => boolean, rule: string) => number,
+  problems: string[],
+): { maxInstances: number; forwardRatePerSecond: number; forwardRatePerMinute: number } {
+  const maxInstances = number(
+    "maxInstances",
+    1,
+    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_INSTANCES_LIMIT,
+    `an integer from 1 to ${MAX_INSTANCES_LIMIT} (the instances share Flashduty's ${FLASHDUTY_PUSH_LIMIT.perSecond} pushes/s per integration)`,
+  );
+  const perSecond = number(
+    "forwardRatePerSecond",
+    Math.max(1, Math.floor(SINGLE_PROCESS_RATE.perSecond / maxInstances)),
+    (n) => Number.isInteger(n) && n >= 1 && n <= FLASHDUTY_PUSH_LIMIT.perSecond,
+    `an integer from 1 to ${FLASHDUTY_PUSH_LIMIT.perSecond} (pushes per second per instance)`,
+  );
+  const perMinute = number(
+    "forwardRatePerMinute",
+    Math.max(1, Math.floor(SINGLE_PROCESS_RATE.perMinute / maxInstances)),
+    (n) => Number.isInteger(n) && n >= 1 && n <= FLASHDUTY_PUSH_LIMIT.perMinute,
+    `an integer from 1 to ${FLASHDUTY_PUSH_LIMIT.perMinute} (pushes per minute per instance; 0, which turns the receiver's per-minute window off, is not allowed on Function Compute)`,
+  );
+  const explicit = (key: string) => config.get(key) !== undefined;
+  const fix = (key: string, max: number, unit: string) =>
+    explicit(key)
+      ? `lower ${prefix}${key} to at most ${max} (\`pulumi config set ${key} ${max}\`) or lower ${prefix}maxInstances`
+      : `lower ${prefix}maxInstances, or set ${prefix}${key} to at most ${max} ${unit}`;
+  if (maxInstances * perSecond > FLASHDUTY_PUSH_LIMIT.perSecond) {
+    const max = Math.floor(FLASHDUTY_PUSH_LIMIT.perSecond / maxInstances);
+    problems.push(
+      `${prefix}maxInstances / ${prefix}forwardRatePerSecond: ${maxInstances} instance(s) × ${perSecond} pushes/s = ${maxInstances * perSecond}/s could exceed Flashduty's limit of ${FLASHDUTY_PUSH_LIMIT.perSecond} pushes/s per integration (each instance has its own limiter); ${fix("forwardRatePerSecond", max, "pushes/s")}`,
+    );
+  }
+  if (maxInstances * perMinute > FLASHDUTY_PUSH_LIMIT.perMinute) {
+    const max = Math.floor(FLASHDUTY_PUSH_LIMIT.perMinute / maxInstances);
+    problems.push(
+      `${prefix}maxInstances / ${prefix}forwardRatePerMinute: ${maxInstances} instance(s) × ${perMinute} pushes/min = ${maxInstances * perMinute}/min could exceed Flashduty's limit of ${FLASHDUTY_PUSH_LIMIT.perMinute} pushes/min per integration (each instance has its own limiter); ${fix("forwardRatePerMinute", max, "pushes/min")}`,
+    );
+  }
+  return { maxInstances, forwardRatePerSecond: perSecond, forwardRatePerMinute: perMinute };
 }

@@ -22,6 +22,7 @@ const TRIGGER_URL = "https://flashduty-receiver-staging-abcdefgh.cn-shanghai.fca
 
 const FUNCTION = "alicloud:fc/v3Function:V3Function";
 const TRIGGER = "alicloud:fc/v3Trigger:V3Trigger";
+const CONCURRENCY = "alicloud:fc/v3ConcurrencyConfig:V3ConcurrencyConfig";
 
 interface Registered {
   type: string;
@@ -296,6 +297,97 @@ describe("receiver stack under mocks (stacks/receiver)", function () {
     assert.equal(ofType(FUNCTION)[0]!.inputs.functionName, "flashduty-receiver-dev");
   });
 
+  describe("push rate across instances (Flashduty: 100/s and 1000/min per integration)", () => {
+    const rateOf = () => {
+      const env = ofType(FUNCTION)[0]!.inputs.environmentVariables.value as Record<string, string>;
+      return {
+        perSecond: Number(env.FORWARD_RATE_PER_SECOND),
+        perMinute: Number(env.FORWARD_RATE_PER_MINUTE),
+        maxInstances: ofType(CONCURRENCY)[0]?.inputs.reservedConcurrency as number,
+      };
+    };
+
+    it("caps the function at one instance by default, which keeps the single-process rate", async () => {
+      await deployStaging();
+      const [cc] = ofType(CONCURRENCY);
+      assert.ok(cc, "a V3ConcurrencyConfig");
+      assert.equal(cc.inputs.functionName, "flashduty-receiver-staging");
+      assert.deepEqual(rateOf(), { perSecond: 98, perMinute: 950, maxInstances: 1 });
+      assert.match(cc.provider ?? "", /pulumi:providers:alicloud::aliyun::/);
+    });
+
+    it("splits the rate evenly when more instances are allowed, staying under the limit together", async () => {
+      for (const n of [2, 3, 7, 50]) {
+        registered.length = 0;
+        await deployStaging({ "flashduty-receiver:maxInstances": String(n) });
+        const r = rateOf();
+        assert.equal(r.maxInstances, n);
+        assert.ok(r.perSecond >= 1 && r.maxInstances * r.perSecond <= 100, JSON.stringify(r));
+        assert.ok(r.perMinute >= 1 && r.maxInstances * r.perMinute <= 1000, JSON.stringify(r));
+      }
+      registered.length = 0;
+      await deployStaging({ "flashduty-receiver:maxInstances": "4" });
+      assert.deepEqual(rateOf(), { perSecond: 24, perMinute: 237, maxInstances: 4 });
+    });
+
+    it("takes explicit per-instance rates that fit", async () => {
+      await deployStaging({
+        "flashduty-receiver:maxInstances": "2",
+        "flashduty-receiver:forwardRatePerSecond": "50",
+        "flashduty-receiver:forwardRatePerMinute": "500",
+      });
+      assert.deepEqual(rateOf(), { perSecond: 50, perMinute: 500, maxInstances: 2 });
+    });
+
+    it("refuses a combination that could exceed the limit, naming the keys and the fix", () => {
+      const attempt = (extra: Record<string, string>): Error => {
+        useStackFile("Pulumi.staging.yaml", { "flashduty-receiver:receiverToken": TOKEN }, extra);
+        try {
+          config.loadReceiverStackConfig("staging");
+        } catch (err) {
+          assert.equal(registered.length, 0, "nothing was created");
+          return err as Error;
+        }
+        throw new Error(`accepted ${JSON.stringify(extra)}`);
+      };
+      const perSecond = attempt({
+        "flashduty-receiver:maxInstances": "3",
+        "flashduty-receiver:forwardRatePerSecond": "40",
+      });
+      assert.ok(perSecond instanceof config.ReceiverStackConfigError);
+      assert.match(
+        perSecond.message,
+        /flashduty-receiver:maxInstances \/ flashduty-receiver:forwardRatePerSecond: 3 instance\(s\) × 40 pushes\/s = 120\/s could exceed Flashduty's limit of 100 pushes\/s per integration/,
+      );
+      assert.match(
+        perSecond.message,
+        /lower flashduty-receiver:forwardRatePerSecond to at most 33 \(`pulumi config set forwardRatePerSecond 33`\)/,
+      );
+      const perMinute = attempt({
+        "flashduty-receiver:maxInstances": "2",
+        "flashduty-receiver:forwardRatePerMinute": "600",
+      });
+      assert.match(
+        perMinute.message,
+        /2 instance\(s\) × 600 pushes\/min = 1200\/min could exceed Flashduty's limit of 1000 pushes\/min/,
+      );
+      assert.match(perMinute.message, /at most 500/);
+      // A single instance may not exceed the limit either; 0 (no per-minute window) is refused.
+      assert.match(
+        attempt({ "flashduty-receiver:forwardRatePerSecond": "120" }).message,
+        /forwardRatePerSecond: "120" is not an integer from 1 to 100/,
+      );
+      assert.match(
+        attempt({ "flashduty-receiver:forwardRatePerMinute": "0" }).message,
+        /forwardRatePerMinute: "0" is not an integer from 1 to 1000/,
+      );
+      assert.match(
+        attempt({ "flashduty-receiver:maxInstances": "0" }).message,
+        /maxInstances: "0" is not an integer from 1 to 50/,
+      );
+    });
+  });
+
   it("applies the prod example's sizes, SLS log config and role", async () => {
     useMocks("prod");
     useStackFile("Pulumi.prod.yaml", { "flashduty-receiver:receiverToken": TOKEN });
@@ -306,6 +398,9 @@ describe("receiver stack under mocks (stacks/receiver)", function () {
     assert.equal(i.memorySize, 1024);
     assert.equal(i.cpu, 0.5);
     assert.equal(i.instanceConcurrency, 50);
+    assert.equal(ofType(CONCURRENCY)[0]!.inputs.reservedConcurrency, 2);
+    assert.equal(i.environmentVariables.value.FORWARD_RATE_PER_SECOND, "49");
+    assert.equal(i.environmentVariables.value.FORWARD_RATE_PER_MINUTE, "475");
     assert.equal(i.logConfig.project, "sre-prod-logs");
     assert.equal(i.logConfig.logstore, "flashduty-receiver");
     assert.equal(i.role, "acs:ram::123456789012:role/flashduty-receiver-logs");

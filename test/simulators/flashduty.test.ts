@@ -904,6 +904,32 @@ describe("Flashduty simulator", function () {
       );
     });
 
+    it("answers every push with the account-wide refusal switched on, until it is switched off", async () => {
+      const { key } = await routedIntegration();
+      const alert = { event_status: "Info", title_rule: "t" };
+      const cases = [
+        ["no_license", 400, "NoLicense"],
+        ["not_purchased", 400, "ResourceNotFound"],
+        ["unauthorized", 401, "Unauthorized"],
+      ] as const;
+      for (const [refusal, status, code] of cases) {
+        sim.setPushRefusal(refusal);
+        assertError(await pushTo("standard", key, alert), status, code);
+        assertError(await pushTo("standard", key, alert), status, code); // a switch, not a count
+        // An unknown key is still answered as one; the Open API is not affected.
+        assertError(await pushTo("standard", `${key}x`, alert), 400, "InvalidParameter");
+        assert.equal((await api("/channel/list")).status, 200);
+      }
+      sim.setPushRefusal(null);
+      assert.equal((await pushTo("standard", key, alert)).status, 200);
+      assert.equal(sim.pushed.length, 1);
+      sim.setPushRefusal("no_license");
+      sim.reset();
+      const again = await routedIntegration();
+      assert.equal((await pushTo("standard", again.key, alert)).status, 200, "reset clears it");
+      assert.throws(() => sim.setPushRefusal("nope" as "no_license"), /unknown refusal/);
+    });
+
     it("needs no app_key, generates an alert_key when omitted, and records the push", async () => {
       const { id, key } = await routedIntegration();
       const reply = await pushTo("standard", key, {
@@ -1253,6 +1279,18 @@ describe("Flashduty simulator", function () {
         200,
       );
       assert.equal(sim.pushed.length, 1);
+    });
+
+    it("applies a fault only to requests whose body contains bodyIncludes", async () => {
+      const { key } = await routedIntegration();
+      sim.inject({ kind: "error", code: "ResourceNotFound" }, 5, "/event/push/", "poison");
+      const poison = { event_status: "Info", title_rule: "poison pill" };
+      const fine = { event_status: "Info", title_rule: "fine" };
+      assertError(await pushTo("standard", key, poison), 400, "ResourceNotFound");
+      assert.equal((await pushTo("standard", key, fine)).status, 200);
+      assertError(await pushTo("standard", key, poison), 400, "ResourceNotFound");
+      assert.equal(sim.pushed.length, 1);
+      assert.throws(() => sim.inject({ kind: "5xx" }, 1, undefined, ""), /bodyIncludes/);
     });
 
     it("closes a hung request when stopped", async () => {

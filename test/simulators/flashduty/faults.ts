@@ -1,5 +1,5 @@
-// Fault injection: the next `count` requests (whose path starts with `pathPrefix`, when given)
-// answer with the fault instead of being handled.
+// Fault injection: the next `count` requests (whose path starts with `pathPrefix`, and whose body
+// contains `bodyIncludes`, when given) answer with the fault instead of being handled.
 
 import { ERROR_STATUS } from "./errors";
 import { Fault } from "./types";
@@ -8,12 +8,13 @@ interface PendingFault {
   fault: Fault;
   remaining: number;
   pathPrefix?: string;
+  bodyIncludes?: string;
 }
 
 export class FaultQueue {
   private pending: PendingFault[] = [];
 
-  add(fault: Fault, count: number, pathPrefix?: string): void {
+  add(fault: Fault, count: number, pathPrefix?: string, bodyIncludes?: string): void {
     if (!Number.isInteger(count) || count < 1)
       throw new Error(`inject: count must be a positive integer, got ${count}`);
     if (
@@ -33,13 +34,16 @@ export class FaultQueue {
     ) {
       throw new Error(`inject: an error fault needs a status in 200..599, got ${fault.status}`);
     }
-    this.pending.push({ fault: { ...fault }, remaining: count, pathPrefix });
+    if (bodyIncludes === "") throw new Error("inject: bodyIncludes must not be empty");
+    this.pending.push({ fault: { ...fault }, remaining: count, pathPrefix, bodyIncludes });
   }
 
   /** The fault for a request to `path`, consuming one use; the oldest matching injection wins. */
-  take(path: string): Fault | undefined {
+  take(path: string, bodyText = ""): Fault | undefined {
     const entry = this.pending.find(
-      (p) => p.pathPrefix === undefined || path.startsWith(p.pathPrefix),
+      (p) =>
+        (p.pathPrefix === undefined || path.startsWith(p.pathPrefix)) &&
+        (p.bodyIncludes === undefined || bodyText.includes(p.bodyIncludes)),
     );
     if (!entry) return undefined;
     entry.remaining -= 1;

@@ -20,7 +20,7 @@ import {
   SIM_MEMBER_ID,
   SimState,
 } from "./state";
-import { Fault, FlashdutySimOptions, PushedAlert, RecordedRequest } from "./types";
+import { Fault, FlashdutySimOptions, PushedAlert, PushRefusal, RecordedRequest } from "./types";
 
 export * from "./types";
 export { INTEGRATION_TYPES } from "./catalogue";
@@ -182,15 +182,27 @@ export class FlashdutySimulator {
     this.state.integrationRefs.set(integrationId, clone(refs));
   }
 
+  /**
+   * Extension: from now on every push to a known integration key answers the account-wide error
+   * `refusal` (README, "Account-wide push refusals"); `null` makes pushes work again.
+   */
+  setPushRefusal(refusal: PushRefusal | null): void {
+    if (refusal !== null && !["no_license", "not_purchased", "unauthorized"].includes(refusal))
+      throw new Error(`setPushRefusal: unknown refusal ${String(refusal)}`);
+    this.deps.pushRefusal = refusal ?? undefined;
+  }
+
   // ---- faults and lifecycle ----
 
-  inject(fault: Fault, count: number, pathPrefix?: string): void {
-    this.faults.add(fault, count, pathPrefix);
+  /** `bodyIncludes` (extension): only requests whose body text contains it. */
+  inject(fault: Fault, count: number, pathPrefix?: string, bodyIncludes?: string): void {
+    this.faults.add(fault, count, pathPrefix, bodyIncludes);
   }
 
   reset(): void {
     this.state.clear();
     this.faults.clear();
+    this.deps.pushRefusal = undefined;
     this.requests.length = 0;
     this.pushed.length = 0;
     this.deps.apiLimits.clear();
@@ -221,7 +233,7 @@ export class FlashdutySimulator {
     this.requests.push(recorded);
     const requestId = newRequestId();
 
-    const fault = this.faults.take(url.pathname);
+    const fault = this.faults.take(url.pathname, tooLarge ? "" : text);
     if (fault?.kind === "hang") return; // never answered; stop() destroys the socket
     let error: ApiError | undefined;
     let data: unknown;

@@ -13,7 +13,7 @@ import { acceptStandardAlert, PUSH_PREFIX, resolvePushTarget } from "./api/push"
 import { ROUTE_HANDLERS } from "./api/routes";
 import { admit, BucketsBySubject } from "./rate-limit";
 import { nowSeconds } from "./state";
-import { PushedAlert } from "./types";
+import { PushedAlert, PushRefusal } from "./types";
 import { isObject } from "./validation";
 
 const OPERATIONS: Readonly<Record<string, Handler>> = {
@@ -40,7 +40,20 @@ export interface RouterDeps {
   integrationWriteLimits: BucketsBySubject<number>;
   pushLimits: BucketsBySubject<number>;
   pushed: PushedAlert[];
+  /** Extension (`sim.setPushRefusal`): every push to a known key answers this until cleared. */
+  pushRefusal?: PushRefusal;
 }
+
+// Source: the standard alert push doc's code table (flashcatcloud/flashduty-docs,
+// en/on-call/integration/alert-integration/alert-sources/standard-alert.mdx @1ae8eda). The
+// messages are our wording; the real ones are undocumented.
+const PUSH_REFUSALS: Readonly<Record<PushRefusal, () => ApiError>> = {
+  no_license: () =>
+    new ApiError("NoLicense", "the account has too few subscription licenses (cost center)"),
+  not_purchased: () =>
+    new ApiError("ResourceNotFound", "the account has not purchased resources (cost center)"),
+  unauthorized: () => new ApiError("Unauthorized", "authentication failed"),
+};
 
 /** Handles one call; returns the `data` of a success envelope or throws an ApiError. */
 export function dispatch(call: IncomingCall, deps: RouterDeps): unknown {
@@ -82,6 +95,8 @@ function push(call: IncomingCall, deps: RouterDeps): unknown {
     );
   const key = call.query.get("integration_key") ?? undefined;
   const integration = resolvePushTarget(deps.ctx.state, slug, key);
+  // [inference] checked once the key is known, before the rate limit (order undocumented).
+  if (deps.pushRefusal) throw PUSH_REFUSALS[deps.pushRefusal]();
   throttle(
     deps.pushLimits.admit(integration.integration_id),
     "the integration's push rate limit (100/s, 1000/min)",

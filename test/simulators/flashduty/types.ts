@@ -62,6 +62,13 @@ export type Fault =
   // (e.g. 200, since "HTTP status is informational — the authoritative signal is the enum value").
   | { kind: "error"; code: FlashdutyErrorCode; status?: number; message?: string };
 
+/**
+ * Extension: an account-wide answer to every push (`sim.setPushRefusal`), from the standard alert
+ * push doc's code table: `no_license` → 400 `NoLicense`, `not_purchased` → 400 `ResourceNotFound`
+ * ("account has not purchased resources"), `unauthorized` → 401 `Unauthorized`.
+ */
+export type PushRefusal = "no_license" | "not_purchased" | "unauthorized";
+
 /** Error codes of the Flashduty API (flashduty-api.md §1). */
 export type FlashdutyErrorCode =
   | "InvalidParameter"
