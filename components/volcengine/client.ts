@@ -27,6 +27,13 @@ export const DEFAULT_ENDPOINT = "https://open.volcengineapi.com";
  */
 export const DEFAULT_SERVICE = "Volc_Observe";
 
+/**
+ * Requests per second this process sends to one endpoint with one access key. The Cloud Monitor
+ * API docs advise at most 20 requests/s (volcengine.com/docs/6408/152249); we stay at 80% of it
+ * so that timer jitter and other clients of the account leave headroom.
+ */
+export const DEFAULT_REQUESTS_PER_SECOND = 16;
+
 export interface VolcengineSettings {
   readonly accessKey: string;
   readonly secretKey: string;
@@ -34,6 +41,8 @@ export interface VolcengineSettings {
   readonly endpoint: string;
   readonly service: string;
   readonly retry: RetryOptions;
+  /** Pace of requests (see {@link DEFAULT_REQUESTS_PER_SECOND}). */
+  readonly requestsPerSecond: number;
 }
 
 /** Settings as found in stack config or the environment; any may be missing. */
@@ -44,6 +53,7 @@ export interface PartialVolcengineSettings {
   endpoint?: string;
   service?: string;
   retry?: Partial<RetryOptions>;
+  requestsPerSecond?: number;
 }
 
 /** Configuration problem, reported before any request is made. */
@@ -113,15 +123,44 @@ export function hintForError(code: string, httpStatus: number): string | undefin
     return "The access key is unknown or disabled: check volcengine:accessKey (or VOLCENGINE_ACCESS_KEY).";
   if (/timestamp|expired/i.test(code))
     return "The request date is outside the 15-minute window: sync this machine's clock (NTP).";
-  if (/accessdenied|forbidden|unauthorized/i.test(code))
-    return "The key's IAM user lacks permission for Cloud Monitor (Volc_Observe): grant it in the IAM console.";
+  if (/lackpolicy|accessdenied|forbidden|unauthorized/i.test(code))
+    return (
+      "The key's IAM user lacks a policy for this Cloud Monitor action: in the IAM console, attach a policy " +
+      "that allows it (permissions are named like cloudmonitor:CreateEventRule, cloudmonitor:ListEventRules)."
+    );
   if (/actionorversion|invalidaction/i.test(code))
     return "The endpoint does not serve Volc_Observe 2018-01-01: check volcengine:endpoint.";
   if (/notfound/i.test(code))
     return "The object was removed outside Pulumi: run `pulumi refresh` to record that.";
-  if (httpStatus === 429 || /flowlimit|throttl|toomany/i.test(code))
-    return "Throttled by Volcengine (it advises at most 20 requests/s): retry later.";
+  if (isThrottleAnswer(code, httpStatus))
+    return (
+      "Throttled by Volcengine (FlowLimitExceeded; its docs advise at most 20 requests/s) after all retries: " +
+      "another client may be using the same account's quota; retry later."
+    );
   return undefined;
+}
+
+/** The documented throttling answer (FlowLimitExceeded, HTTP 429) and its common spellings. */
+export function isThrottleAnswer(code: string | undefined, httpStatus: number): boolean {
+  return httpStatus === 429 || /flowlimit|throttl|toomany|requestlimit/i.test(code ?? "");
+}
+
+/**
+ * Waits for this request's turn so that requests to one endpoint with one access key leave this
+ * process at most `perSecond` a second, evenly spaced. The schedule lives on `globalThis`, not in
+ * a module variable, so every copy of this module in a process (each dynamic provider's
+ * deserialized copy, or the one required module) shares it.
+ */
+export async function paceRequest(key: string, perSecond: number): Promise<void> {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return;
+  const registry = globalThis as unknown as {
+    __flashdutyWiringVolcenginePace?: Record<string, number>;
+  };
+  const schedule = (registry.__flashdutyWiringVolcenginePace ??= {});
+  const now = Date.now();
+  const at = Math.max(now, schedule[key] ?? 0);
+  schedule[key] = at + 1000 / perSecond;
+  if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
 }
 
 /** True when the URL's host is a loopback address (used for tests against local simulators). */
@@ -208,6 +247,7 @@ export function resolveSettings(
     endpoint: endpoint.replace(/\/+$/, ""),
     service,
     retry: { ...DEFAULT_RETRY, ...(c.retry ?? {}), ...(env.retry ?? {}) },
+    requestsPerSecond: c.requestsPerSecond ?? env.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND,
   };
 }
 
@@ -309,6 +349,7 @@ export async function callVolcengine<T>(
   const { retry } = settings;
 
   const attempt = async (attemptNumber: number): Promise<AttemptOutcome<T>> => {
+    await paceRequest(`${settings.endpoint} ${settings.accessKey}`, settings.requestsPerSecond);
     const signed = signRequest(settings, action, body);
     let response: AxiosResponse<unknown>;
     try {
@@ -349,9 +390,12 @@ export async function callVolcengine<T>(
     if (status >= 200 && status < 300 && envelope && !apiError)
       return { ok: true, value: envelope.Result as T };
 
-    const kind =
-      status === 429 ? "throttled" : isRetryableStatus(status) ? "maybe-applied" : "final";
     const code = apiError?.Code ?? (envelope ? "UnknownError" : "InvalidResponse");
+    const kind = isThrottleAnswer(apiError?.Code, status)
+      ? "throttled"
+      : isRetryableStatus(status)
+        ? "maybe-applied"
+        : "final";
     const serverMessage =
       apiError?.Message ?? (envelope ? "no error detail" : "answer is not JSON");
     const advice =

@@ -222,7 +222,8 @@ export class EventRuleProvider
     props?: EventRuleOutputs,
   ): Promise<pulumi.dynamic.ReadResult<EventRuleOutputs>> {
     const s = this.settings(props?.region);
-    const current = await findEventRule(s, id);
+    // One call when the rule still has the name in the state; a bounded scan otherwise.
+    const current = await findEventRule(s, id, props?.ruleName);
     if (!current) return { id: "" };
     return { id, props: fromServer(current, s.region, props?.adoptId) };
   }
@@ -239,9 +240,9 @@ export class EventRuleProvider
 
   async delete(id: string, props: EventRuleOutputs): Promise<void> {
     const s = this.settings(props.region);
-    await this.deleteIfPresent(
-      async () => (await findEventRule(s, id)) !== undefined,
+    await this.deleteOrConfirmGone(
       () => deleteEventRule(s, id),
+      async () => (await findEventRule(s, id, props.ruleName)) !== undefined,
     );
   }
 }

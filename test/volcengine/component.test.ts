@@ -56,7 +56,13 @@ describe("VolcengineEventPush (mocks)", () => {
           eventTypes: ["ecs:Disk:DiskError.Redeploy.Canceled"],
           level: "critical",
         },
-        { ruleName: "RDS all", eventSource: "rds", level: "warning", enabled: false },
+        {
+          ruleName: "RDS all",
+          eventSource: "rds",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "warning",
+          enabled: false,
+        },
       ],
       ...overrides,
     });
@@ -137,7 +143,15 @@ describe("VolcengineEventPush (mocks)", () => {
     const push = build("adopt", {
       callbackAdoptId: "1700000000001",
       callbackName: "Flashduty prod",
-      rules: [{ ruleName: "ECS", eventSource: "ecs", level: "notice", adoptId: "1700000000002" }],
+      rules: [
+        {
+          ruleName: "ECS",
+          eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "notice",
+          adoptId: "1700000000002",
+        },
+      ],
     });
     await promiseOf(push.ruleIds);
     const callback = registered.find((r) => r.name === "adopt-callback")!;
@@ -156,10 +170,16 @@ describe("VolcengineEventPush (mocks)", () => {
             {
               ruleName: "ok",
               eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
               level: "fatal" as volcengine.Level,
               effectiveTime: { startTime: "7:00", endTime: "23:59" },
             },
-            { ruleName: "ok", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "ok",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       (err: Error) => {
@@ -181,6 +201,7 @@ describe("VolcengineEventPush (mocks)", () => {
             {
               ruleName: pulumi.output("x") as unknown as string,
               eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
               level: "notice",
             },
           ],
@@ -213,7 +234,13 @@ describe("VolcengineEventPush (mocks)", () => {
       });
       const checkedRule = await rules.check!(
         {},
-        { ruleName: "serialized", eventSource: "ecs", level: "notice", webhookIds: [hook.id] },
+        {
+          ruleName: "serialized",
+          eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "notice",
+          webhookIds: [hook.id],
+        },
       );
       const rule = await rules.create(checkedRule.inputs);
       assert.deepEqual(
@@ -265,8 +292,18 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("clash", {
           rules: [
-            { ruleName: "disk errors", eventSource: "ecs", level: "notice" },
-            { ruleName: "disk/errors", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "disk errors",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "disk/errors",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       /rules\[1\]\.ruleName "disk\/errors" and "disk errors" give the same Pulumi resource name/,
@@ -280,9 +317,15 @@ describe("VolcengineEventPush (mocks)", () => {
           ruleName: "disk errors (renamed)",
           key: "disk errors",
           eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
           level: "notice",
         },
-        { ruleName: "rds all", eventSource: "rds", level: "warning" },
+        {
+          ruleName: "rds all",
+          eventSource: "rds",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "warning",
+        },
       ],
     });
     await promiseOf(push.ruleIds);
@@ -305,9 +348,26 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("keyclash", {
           rules: [
-            { ruleName: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "other", key: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "third", key: " ", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "other",
+              key: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "third",
+              key: " ",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       (err: Error) =>
@@ -319,8 +379,19 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("keyclash2", {
           rules: [
-            { ruleName: "first", key: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "disk", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "first",
+              key: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       /rules\[1\]\.ruleName "disk" and "disk" give the same Pulumi resource name \(disk\): rename one or set key/,
