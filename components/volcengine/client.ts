@@ -178,6 +178,7 @@ export function settingsFromConfig(
     region: get("volcengine:region"),
     endpoint: get("volcengine:endpoint"),
     service: get("volcengine:service"),
+    requestsPerSecond: parseRate(get("volcengine:requestsPerSecond")),
   };
 }
 
@@ -189,7 +190,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PartialVo
     region: env.VOLCENGINE_REGION,
     endpoint: env.VOLCENGINE_ENDPOINT,
     service: env.VOLCENGINE_SERVICE,
+    requestsPerSecond: parseRate(env.VOLCENGINE_REQUESTS_PER_SECOND),
   };
+}
+
+/** A positive number of requests per second, or undefined (unset, or not a positive number). */
+function parseRate(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new VolcengineConfigError(
+      `volcengine:requestsPerSecond (or VOLCENGINE_REQUESTS_PER_SECOND) must be a positive number, e.g. 16; got "${value}".`,
+    );
+  return n;
 }
 
 function firstSet(...values: Array<string | undefined>): string | undefined {

@@ -366,10 +366,21 @@ export class VolcengineSimulator {
     this.requests.length = 0;
     this.deliveries.length = 0;
     this.recent.clear();
+    this.hook = undefined;
     this.allRecent.length = 0;
     this.peakRequestsPerSecond = 0;
     this.releaseHanging();
   }
+
+  /**
+   * Test instrumentation (not a vendor behaviour): `hook` runs before each authenticated action is
+   * executed, e.g. to delete other rules between the pages of a listing, as a concurrent client would.
+   */
+  beforeAction(hook: ((action: string, body: Record<string, unknown>) => void) | undefined): void {
+    this.hook = hook;
+  }
+
+  private hook: ((action: string, body: Record<string, unknown>) => void) | undefined;
 
   /** Settings that tests may change between cases. */
   configure(patch: Partial<VolcengineSimOptions>): void {
@@ -539,6 +550,7 @@ export class VolcengineSimulator {
         new ApiError(403, "LackPolicy", "Request was rejected because of lack of policy."),
       );
 
+    this.hook?.(action, parsedBody as Record<string, unknown>);
     try {
       const result = this.dispatch(
         action as Action,
