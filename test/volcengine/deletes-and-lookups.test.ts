@@ -241,26 +241,36 @@ describe("volcengine lookups", () => {
     });
   }
 
-  it("never skips a rule when other rules are deleted between the pages of the scan", async () => {
-    const ids = await makeRules(330);
+  it("never skips a rule when other rules are deleted between the pages of the scan", async function () {
+    this.timeout(60_000);
+    await makeRules(330);
     const s = settingsFor(sim, FAST);
-    // Every kept rule is looked up without a usable name (fallback scan), while before each
-    // ListEventRules page 12 other rules disappear, as if deleted concurrently.
-    const targets = [ids[0], ids[99], ids[100], ids[101], ids[150], ids[199], ids[200], ids[329]];
-    const pool = shuffled(
-      ids.filter((id) => !targets.includes(id)),
-      7,
-    );
-    sim.beforeAction((action) => {
-      if (action !== "ListEventRules") return;
-      for (const id of pool.splice(0, 12)) sim.deleteEventRule(id);
-    });
-    for (const target of targets) {
-      const found = await findEventRule(s, target, "no rule has this name");
-      assert.equal(found?.RuleId, target, `rule at index ${ids.indexOf(target)} was skipped`);
+    // Between the pages of an unfiltered listing, 12 other rules disappear, as if deleted by a
+    // concurrent destroy: the oldest ones (which shifts every later page) or random ones. The
+    // target is the first rule of page 2 at the start of its lookup: paging forward (page 1, then
+    // page 2 after the deletes) would skip it. It is looked up with a name that no longer matches
+    // (renamed in the console), so the lookup takes the fallback scan.
+    for (const order of ["oldest first", "random"] as const) {
+      for (let round = 0; round < 6; round++) {
+        const current = sim.eventRules().map((r) => r.RuleId); // creation order
+        const target = current[100 + round];
+        const others = current.filter((id) => id !== target);
+        const pool = order === "random" ? shuffled(others, round + 1) : others;
+        let deleted = 0;
+        sim.beforeAction((action, body) => {
+          if (action !== "ListEventRules" || body.RuleName !== undefined) return;
+          if (body.PageNumber === 1 && deleted === 0) return; // page 1 read before any change
+          for (const id of pool.splice(0, 12)) sim.deleteEventRule(id);
+          deleted += 12;
+        });
+        const found = await findEventRule(s, target, "an old name");
+        sim.beforeAction(undefined);
+        assert.ok(deleted > 0, "rules were deleted during the scan");
+        assert.equal(found?.RuleId, target, `${order}, round ${round}: the rule was skipped`);
+        // Top up for the next round.
+        while (sim.eventRules().length < 330) await createEventRule(s, spec("refill", [hook]));
+      }
     }
-    sim.beforeAction(undefined);
-    assert.ok(pool.length < ids.length - targets.length - 100, "rules were deleted during scans");
   });
 
   it("reads a callback with one ListWebhooksByIds call", async () => {
