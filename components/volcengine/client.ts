@@ -56,11 +56,30 @@ export interface PartialVolcengineSettings {
   requestsPerSecond?: number;
 }
 
+/**
+ * Gives an error built in a serialized dynamic provider its message and stack. Pulumi's closure
+ * serializer turns `super(message)` into `Error.call(this, message)`, which initializes nothing, so
+ * the host would print "[object Object]: undefined"; setting them again keeps them in both worlds.
+ */
+function keepMessage(
+  error: Error,
+  message: string,
+  constructor: new (...args: never[]) => Error,
+): void {
+  error.message = message;
+  if (!error.stack || !error.stack.includes(message)) {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace?.(holder, constructor);
+    error.stack = `${error.name}: ${message}${holder.stack ? holder.stack.slice(holder.stack.indexOf("\n")) : ""}`;
+  }
+}
+
 /** Configuration problem, reported before any request is made. */
 export class VolcengineConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "VolcengineConfigError";
+    keepMessage(this, message, VolcengineConfigError);
   }
 }
 
@@ -82,10 +101,10 @@ export class VolcengineApiError extends Error {
   }) {
     const request = args.requestId ? `, RequestId ${args.requestId}` : "";
     const hint = args.hint ? ` ${args.hint}` : "";
-    super(
-      `Volcengine ${args.action} failed: ${args.code}: ${args.serverMessage} (HTTP ${args.httpStatus}${request}).${hint}`,
-    );
+    const message = `Volcengine ${args.action} failed: ${args.code}: ${args.serverMessage} (HTTP ${args.httpStatus}${request}).${hint}`;
+    super(message);
     this.name = "VolcengineApiError";
+    keepMessage(this, message, VolcengineApiError);
     this.action = args.action;
     this.code = args.code;
     this.httpStatus = args.httpStatus;
@@ -100,8 +119,10 @@ export class VolcengineNetworkError extends Error {
   readonly action: string;
   readonly attempts: number;
   constructor(action: string, attempts: number, detail: string) {
-    super(`Volcengine ${action} failed after ${attempts} attempt(s): ${detail}`);
+    const message = `Volcengine ${action} failed after ${attempts} attempt(s): ${detail}`;
+    super(message);
     this.name = "VolcengineNetworkError";
+    keepMessage(this, message, VolcengineNetworkError);
     this.action = action;
     this.attempts = attempts;
   }

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type * as volcengine from "../../components/volcengine";
 import { VolcengineSimulator } from "../simulators/volcengine";
-import { configureRequest, simConfig } from "./helpers";
+import { configureRequest, errorOf, simConfig } from "./helpers";
 
 const PUSH_URL =
   "https://api.flashcat.cloud/event/push/alert/volcengine?integration_key=COMPONENT-SECRET-KEY";
@@ -251,6 +251,29 @@ describe("VolcengineEventPush (mocks)", () => {
         sim.eventRules().map((r) => [r.RuleId, r.WebhookIds]),
         [[rule.id, [hook.id]]],
       );
+
+      // Errors keep the vendor's code, message, status and our advice through serialization.
+      const inUse = await errorOf(() =>
+        callbacks.delete!(hook.id, { ...hook.outs, region: sim.region }),
+      );
+      assert.equal(inUse.name, "VolcengineApiError");
+      assert.equal((inUse as { code?: string }).code, "InvalidParameter");
+      assert.match(
+        inUse.message,
+        /^Volcengine DeleteWebhooksByIds failed: InvalidParameter: .*used by event rule.*\(HTTP 400, RequestId \w+\)/,
+      );
+      assert.ok(!/\[object Object\]|Unknown Error|undefined/.test(inUse.message), inUse.message);
+      sim.configure({ lackPolicy: ["UpdateEventRule"] });
+      const denied = await errorOf(() =>
+        rules.update!(rule.id, rule.outs, { ...checkedRule.inputs, level: "critical" }),
+      );
+      assert.equal((denied as { code?: string }).code, "LackPolicy");
+      assert.match(denied.message, /LackPolicy: Request was rejected because of lack of policy/);
+      assert.match(denied.message, /HTTP 403/);
+      assert.match(denied.message, /cloudmonitor:/, "names the IAM permission to grant");
+      assert.ok(!denied.message.includes(sim.secretKey) && !denied.message.includes(sim.accessKey));
+      const bad = await rules.check!({}, { ...checkedRule.inputs, eventTypes: [] });
+      assert.match(JSON.stringify(bad.failures), /Event Center/);
     } finally {
       await sim.stop();
     }
