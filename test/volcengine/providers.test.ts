@@ -441,9 +441,7 @@ describe("volcengine dynamic providers", () => {
         const hook = await callbacks.create(
           await checked(callbacks, { name: "Flashduty_Event", url: hookUrl }),
         );
-        const on = await rules.create(
-          await checked(rules, ruleInputs([hook.id])),
-        );
+        const on = await rules.create(await checked(rules, ruleInputs([hook.id])));
         await rules.create(
           await checked(rules, ruleInputs([hook.id], { ruleName: "off", enabled: false })),
         );
