@@ -4,6 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { formatProblems } from "../components/common/problems";
 import { INTEGRATION_KINDS, IntegrationKind } from "../components/flashduty/integration";
+import {
+  Failure,
+  checkDescription,
+  checkEventTypes,
+  checkRuleName,
+} from "../components/volcengine/validation";
 
 export const PROJECT = "flashduty-wiring";
 
@@ -199,20 +205,40 @@ const volcengine = z.strictObject({
   callbackAdoptId: z.string().optional(),
   rules: z
     .array(
-      z.strictObject({
-        ruleName: z.string(),
-        key: z.string().optional(),
-        description: z.string().optional(),
-        eventSource: z.string(),
-        eventTypes: stringList.optional(),
-        level: z.string(),
-        effectiveTime: z.strictObject({ startTime: z.string(), endTime: z.string() }).optional(),
-        enabled: z.boolean().optional(),
-        adoptId: z.string().optional(),
-      }),
+      z
+        .strictObject({
+          ruleName: z.string(),
+          key: z.string().optional(),
+          description: z.string().optional(),
+          eventSource: z.string(),
+          eventTypes: stringList.optional(),
+          level: z.string(),
+          effectiveTime: z.strictObject({ startTime: z.string(), endTime: z.string() }).optional(),
+          enabled: z.boolean().optional(),
+          adoptId: z.string().optional(),
+        })
+        // The rules Volcengine's API enforces (name, event types, description), checked here so
+        // that `pulumi preview` fails on them, not `up` after the callback already exists.
+        .superRefine((rule, ctx) => {
+          const failures: Failure[] = [
+            ...checkRuleName(rule.ruleName),
+            ...checkEventTypes(rule.eventTypes),
+            ...checkDescription(rule.description),
+          ];
+          for (const f of failures)
+            ctx.addIssue({ code: "custom", path: failurePath(f.property), message: f.reason });
+        }),
     )
     .optional(),
 });
+
+/** "eventTypes[1]" → ["eventTypes", 1] */
+function failurePath(property: string): Array<string | number> {
+  return property
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== "")
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
 
 const receiver = z
   .strictObject({

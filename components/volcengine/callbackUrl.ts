@@ -118,9 +118,9 @@ export class CallbackUrlProvider
 
   async delete(id: string, props: CallbackUrlOutputs): Promise<void> {
     const s = this.settings(props.region);
-    await this.deleteIfPresent(
-      async () => (await getWebhook(s, id)) !== undefined,
+    await this.deleteOrConfirmGone(
       () => deleteWebhooks(s, [id]),
+      async () => (await getWebhook(s, id)) !== undefined,
     );
   }
 }

@@ -27,6 +27,13 @@ export const DEFAULT_ENDPOINT = "https://open.volcengineapi.com";
  */
 export const DEFAULT_SERVICE = "Volc_Observe";
 
+/**
+ * Requests per second this process sends to one endpoint with one access key. The Cloud Monitor
+ * API docs advise at most 20 requests/s (volcengine.com/docs/6408/152249); we stay at 80% of it
+ * so that timer jitter and other clients of the account leave headroom.
+ */
+export const DEFAULT_REQUESTS_PER_SECOND = 16;
+
 export interface VolcengineSettings {
   readonly accessKey: string;
   readonly secretKey: string;
@@ -34,6 +41,8 @@ export interface VolcengineSettings {
   readonly endpoint: string;
   readonly service: string;
   readonly retry: RetryOptions;
+  /** Pace of requests (see {@link DEFAULT_REQUESTS_PER_SECOND}). */
+  readonly requestsPerSecond: number;
 }
 
 /** Settings as found in stack config or the environment; any may be missing. */
@@ -44,6 +53,25 @@ export interface PartialVolcengineSettings {
   endpoint?: string;
   service?: string;
   retry?: Partial<RetryOptions>;
+  requestsPerSecond?: number;
+}
+
+/**
+ * Gives an error built in a serialized dynamic provider its message and stack. Pulumi's closure
+ * serializer turns `super(message)` into `Error.call(this, message)`, which initializes nothing, so
+ * the host would print "[object Object]: undefined"; setting them again keeps them in both worlds.
+ */
+function keepMessage(
+  error: Error,
+  message: string,
+  constructor: new (...args: never[]) => Error,
+): void {
+  error.message = message;
+  if (!error.stack || !error.stack.includes(message)) {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace?.(holder, constructor);
+    error.stack = `${error.name}: ${message}${holder.stack ? holder.stack.slice(holder.stack.indexOf("\n")) : ""}`;
+  }
 }
 
 /** Configuration problem, reported before any request is made. */
@@ -51,6 +79,7 @@ export class VolcengineConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "VolcengineConfigError";
+    keepMessage(this, message, VolcengineConfigError);
   }
 }
 
@@ -72,10 +101,10 @@ export class VolcengineApiError extends Error {
   }) {
     const request = args.requestId ? `, RequestId ${args.requestId}` : "";
     const hint = args.hint ? ` ${args.hint}` : "";
-    super(
-      `Volcengine ${args.action} failed: ${args.code}: ${args.serverMessage} (HTTP ${args.httpStatus}${request}).${hint}`,
-    );
+    const message = `Volcengine ${args.action} failed: ${args.code}: ${args.serverMessage} (HTTP ${args.httpStatus}${request}).${hint}`;
+    super(message);
     this.name = "VolcengineApiError";
+    keepMessage(this, message, VolcengineApiError);
     this.action = args.action;
     this.code = args.code;
     this.httpStatus = args.httpStatus;
@@ -90,8 +119,10 @@ export class VolcengineNetworkError extends Error {
   readonly action: string;
   readonly attempts: number;
   constructor(action: string, attempts: number, detail: string) {
-    super(`Volcengine ${action} failed after ${attempts} attempt(s): ${detail}`);
+    const message = `Volcengine ${action} failed after ${attempts} attempt(s): ${detail}`;
+    super(message);
     this.name = "VolcengineNetworkError";
+    keepMessage(this, message, VolcengineNetworkError);
     this.action = action;
     this.attempts = attempts;
   }
@@ -113,15 +144,44 @@ export function hintForError(code: string, httpStatus: number): string | undefin
     return "The access key is unknown or disabled: check volcengine:accessKey (or VOLCENGINE_ACCESS_KEY).";
   if (/timestamp|expired/i.test(code))
     return "The request date is outside the 15-minute window: sync this machine's clock (NTP).";
-  if (/accessdenied|forbidden|unauthorized/i.test(code))
-    return "The key's IAM user lacks permission for Cloud Monitor (Volc_Observe): grant it in the IAM console.";
+  if (/lackpolicy|accessdenied|forbidden|unauthorized/i.test(code))
+    return (
+      "The key's IAM user lacks a policy for this Cloud Monitor action: in the IAM console, attach a policy " +
+      "that allows it (permissions are named like cloudmonitor:CreateEventRule, cloudmonitor:ListEventRules)."
+    );
   if (/actionorversion|invalidaction/i.test(code))
     return "The endpoint does not serve Volc_Observe 2018-01-01: check volcengine:endpoint.";
   if (/notfound/i.test(code))
     return "The object was removed outside Pulumi: run `pulumi refresh` to record that.";
-  if (httpStatus === 429 || /flowlimit|throttl|toomany/i.test(code))
-    return "Throttled by Volcengine (it advises at most 20 requests/s): retry later.";
+  if (isThrottleAnswer(code, httpStatus))
+    return (
+      "Throttled by Volcengine (FlowLimitExceeded; its docs advise at most 20 requests/s) after all retries: " +
+      "another client may be using the same account's quota; retry later."
+    );
   return undefined;
+}
+
+/** The documented throttling answer (FlowLimitExceeded, HTTP 429) and its common spellings. */
+export function isThrottleAnswer(code: string | undefined, httpStatus: number): boolean {
+  return httpStatus === 429 || /flowlimit|throttl|toomany|requestlimit/i.test(code ?? "");
+}
+
+/**
+ * Waits for this request's turn so that requests to one endpoint with one access key leave this
+ * process at most `perSecond` a second, evenly spaced. The schedule lives on `globalThis`, not in
+ * a module variable, so every copy of this module in a process (each dynamic provider's
+ * deserialized copy, or the one required module) shares it.
+ */
+export async function paceRequest(key: string, perSecond: number): Promise<void> {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return;
+  const registry = globalThis as unknown as {
+    __flashdutyWiringVolcenginePace?: Record<string, number>;
+  };
+  const schedule = (registry.__flashdutyWiringVolcenginePace ??= {});
+  const now = Date.now();
+  const at = Math.max(now, schedule[key] ?? 0);
+  schedule[key] = at + 1000 / perSecond;
+  if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
 }
 
 /** True when the URL's host is a loopback address (used for tests against local simulators). */
@@ -139,6 +199,7 @@ export function settingsFromConfig(
     region: get("volcengine:region"),
     endpoint: get("volcengine:endpoint"),
     service: get("volcengine:service"),
+    requestsPerSecond: parseRate(get("volcengine:requestsPerSecond")),
   };
 }
 
@@ -150,7 +211,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PartialVo
     region: env.VOLCENGINE_REGION,
     endpoint: env.VOLCENGINE_ENDPOINT,
     service: env.VOLCENGINE_SERVICE,
+    requestsPerSecond: parseRate(env.VOLCENGINE_REQUESTS_PER_SECOND),
   };
+}
+
+/** A positive number of requests per second, or undefined (unset, or not a positive number). */
+function parseRate(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new VolcengineConfigError(
+      `volcengine:requestsPerSecond (or VOLCENGINE_REQUESTS_PER_SECOND) must be a positive number, e.g. 16; got "${value}".`,
+    );
+  return n;
 }
 
 function firstSet(...values: Array<string | undefined>): string | undefined {
@@ -208,6 +281,7 @@ export function resolveSettings(
     endpoint: endpoint.replace(/\/+$/, ""),
     service,
     retry: { ...DEFAULT_RETRY, ...(c.retry ?? {}), ...(env.retry ?? {}) },
+    requestsPerSecond: c.requestsPerSecond ?? env.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND,
   };
 }
 
@@ -309,6 +383,7 @@ export async function callVolcengine<T>(
   const { retry } = settings;
 
   const attempt = async (attemptNumber: number): Promise<AttemptOutcome<T>> => {
+    await paceRequest(`${settings.endpoint} ${settings.accessKey}`, settings.requestsPerSecond);
     const signed = signRequest(settings, action, body);
     let response: AxiosResponse<unknown>;
     try {
@@ -349,9 +424,12 @@ export async function callVolcengine<T>(
     if (status >= 200 && status < 300 && envelope && !apiError)
       return { ok: true, value: envelope.Result as T };
 
-    const kind =
-      status === 429 ? "throttled" : isRetryableStatus(status) ? "maybe-applied" : "final";
     const code = apiError?.Code ?? (envelope ? "UnknownError" : "InvalidResponse");
+    const kind = isThrottleAnswer(apiError?.Code, status)
+      ? "throttled"
+      : isRetryableStatus(status)
+        ? "maybe-applied"
+        : "final";
     const serverMessage =
       apiError?.Message ?? (envelope ? "no error detail" : "answer is not JSON");
     const advice =

@@ -21,6 +21,7 @@ import {
   checkEffectiveTime,
   checkEnabled,
   checkEventSource,
+  checkDescription,
   checkEventTypes,
   checkLevel,
   checkRuleName,
@@ -141,13 +142,8 @@ export class EventRuleProvider
       ...checkEnabled(n.enabled),
       ...checkWebhookIds(n.webhookIds),
       ...checkAdoptId(n.adoptId),
+      ...checkDescription(n.description),
     ];
-    if (
-      n.description !== undefined &&
-      !containsUnknown(n.description) &&
-      typeof n.description !== "string"
-    )
-      failures.push({ property: "description", reason: "must be text." });
     if (failures.length > 0) return { failures };
     const effective = containsUnknown(n.effectiveTime)
       ? (n.effectiveTime as unknown as EffectiveTime)
@@ -159,7 +155,7 @@ export class EventRuleProvider
       ruleName: n.ruleName!,
       description: n.description ?? "",
       eventSource: n.eventSource!,
-      eventTypes: n.eventTypes ?? [],
+      eventTypes: n.eventTypes!,
       level: n.level!,
       effectiveTime: effective,
       enabled: n.enabled ?? true,
@@ -226,7 +222,8 @@ export class EventRuleProvider
     props?: EventRuleOutputs,
   ): Promise<pulumi.dynamic.ReadResult<EventRuleOutputs>> {
     const s = this.settings(props?.region);
-    const current = await findEventRule(s, id);
+    // One call when the rule still has the name in the state; a bounded scan otherwise.
+    const current = await findEventRule(s, id, props?.ruleName);
     if (!current) return { id: "" };
     return { id, props: fromServer(current, s.region, props?.adoptId) };
   }
@@ -243,9 +240,9 @@ export class EventRuleProvider
 
   async delete(id: string, props: EventRuleOutputs): Promise<void> {
     const s = this.settings(props.region);
-    await this.deleteIfPresent(
-      async () => (await findEventRule(s, id)) !== undefined,
+    await this.deleteOrConfirmGone(
       () => deleteEventRule(s, id),
+      async () => (await findEventRule(s, id, props.ruleName)) !== undefined,
     );
   }
 }
@@ -254,12 +251,17 @@ export class EventRuleProvider
 const eventRuleProvider = new EventRuleProvider();
 
 export interface EventRuleArgs {
-  /** Rule name (2–127 characters). */
+  /** Rule name (2–127 characters, not starting with a digit or "-"). */
   ruleName: pulumi.Input<string>;
+  /** Up to 255 characters: Chinese characters, letters, digits, "_", "-", Chinese punctuation. */
   description?: pulumi.Input<string>;
   /** Cloud service whose events match, e.g. "ecs". Changing it replaces the rule. */
   eventSource: pulumi.Input<string>;
-  /** Event types to match, e.g. "ecs:Disk:DiskError.Redeploy.Canceled"; empty = all of the source. */
+  /**
+   * Event types to match (at least one), e.g. "ecs:Disk:DiskError.Redeploy.Canceled". Volcengine has
+   * no "all types" value; the console's Event Center lists each source's types. Required: `check`
+   * refuses a rule without it (optional here only so that preview unknowns type-check).
+   */
   eventTypes?: pulumi.Input<pulumi.Input<string>[]>;
   level: pulumi.Input<Level>;
   /** Daily window "HH:MM"–"HH:MM" in which the rule alerts. Default 00:00–23:59. */

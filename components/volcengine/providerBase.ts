@@ -5,8 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   PartialVolcengineSettings,
+  VolcengineApiError,
   VolcengineSettings,
   isNotFoundError,
+  isThrottleAnswer,
   resolveRegion,
   resolveSettings,
   settingsFromConfig,
@@ -32,16 +34,35 @@ export abstract class VolcengineProviderBase {
     return region && objectRegion && region !== objectRegion ? ["region"] : [];
   }
 
-  /** Deletes unless already gone: looks first, and accepts a NotFound race. */
-  protected async deleteIfPresent(
+  /**
+   * Deletes directly (no lookup first, so a listing that shifts under concurrent deletes cannot make
+   * us skip a delete). A success means gone — including a server that answers success for an id
+   * that no longer exists. An error answer that is not about credentials, permissions or
+   * throttling may be the server's way of saying "no such id" (no source documents which code it
+   * uses), so we look the object up once: absent means gone; present means the error stands.
+   */
+  protected async deleteOrConfirmGone(
+    remove: () => Promise<unknown>,
     exists: () => Promise<boolean>,
-    remove: () => Promise<void>,
   ): Promise<void> {
-    if (!(await exists())) return;
     try {
       await remove();
     } catch (err) {
-      if (!isNotFoundError(err)) throw err;
+      if (!mayMeanMissing(err) || (await exists())) throw err;
     }
   }
+}
+
+/** An error answer that could mean "no such object": a 4xx other than 401, 403 and 429. */
+export function mayMeanMissing(err: unknown): boolean {
+  if (!(err instanceof VolcengineApiError)) return false;
+  if (isNotFoundError(err)) return true;
+  const status = err.httpStatus;
+  return (
+    status >= 400 &&
+    status < 500 &&
+    status !== 401 &&
+    status !== 403 &&
+    !isThrottleAnswer(err.code, status)
+  );
 }

@@ -86,20 +86,28 @@ export function checkCallbackUrl(url: unknown, property = "url"): Failure[] {
   ];
 }
 
-/** CreateEventRule RuleName: docs say 1–128 characters, the Go SDK 2–127; we require 2–127. */
+/**
+ * CreateEventRule / UpdateEventRule RuleName: the docs and the Cloud Control schema
+ * (Volcengine_CloudMonitor_EventRule.json) say 1–128 characters and "must not start with a digit or
+ * a hyphen"; the Go SDK's field tags say 2–127. We require 2–127, which every source accepts.
+ */
 export function checkRuleName(name: unknown, property = "ruleName"): Failure[] {
   if (containsUnknown(name)) return [];
   if (typeof name !== "string" || name.trim() === "")
     return [{ property, reason: "is required: name the event rule (2–127 characters)." }];
+  const failures: Failure[] = [];
   const length = [...name].length;
   if (length < 2 || length > 127)
-    return [
-      {
-        property,
-        reason: `has ${length} characters; use 2–127 (the limits the Volcengine SDK enforces).`,
-      },
-    ];
-  return [];
+    failures.push({
+      property,
+      reason: `has ${length} characters; use 2–127 (the limits the Volcengine SDK enforces).`,
+    });
+  if (/^[0-9-]/.test(name))
+    failures.push({
+      property,
+      reason: `"${name}" starts with ${name[0] === "-" ? "a hyphen" : "a digit"}; Volcengine refuses rule names that start with a digit or "-": start it with a letter, e.g. "rule-${name}".`,
+    });
+  return failures;
 }
 
 export function checkEventSource(source: unknown, property = "eventSource"): Failure[] {
@@ -111,22 +119,86 @@ export function checkEventSource(source: unknown, property = "eventSource"): Fai
   return [];
 }
 
+/** Chinese (full-width) punctuation, which the Cloud Control schema allows in a description. */
+const CHINESE_PUNCTUATION =
+  "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018\u2019\u201c\u201d\u2026\u00b7";
+const DESCRIPTION_CHARS = new RegExp(
+  `^[\\p{Script=Han}A-Za-z0-9_\\-${CHINESE_PUNCTUATION}]*$`,
+  "u",
+);
+const DESCRIPTION_BAD_START = new RegExp(`^[0-9\\-${CHINESE_PUNCTUATION}]`, "u");
+
+/**
+ * Event rule Description, per the Cloud Control schema (Volcengine_CloudMonitor_EventRule.json):
+ * 0–255 characters; only Chinese characters, letters, digits, "_", "-" and Chinese punctuation
+ * (so no spaces and no ASCII punctuation); must not start with a digit, "-" or Chinese punctuation.
+ */
+export function checkDescription(description: unknown, property = "description"): Failure[] {
+  if (description === undefined || containsUnknown(description)) return [];
+  if (typeof description !== "string") return [{ property, reason: "must be text." }];
+  const failures: Failure[] = [];
+  const length = [...description].length;
+  if (length > 255)
+    failures.push({
+      property,
+      reason: `has ${length} characters; Volcengine accepts at most 255.`,
+    });
+  if (!DESCRIPTION_CHARS.test(description))
+    failures.push({
+      property,
+      reason:
+        'may contain only Chinese characters, letters, digits, "_", "-" and Chinese punctuation ' +
+        '(no spaces or ASCII punctuation), e.g. "ECS_disk_errors_to_Flashduty".',
+    });
+  if (DESCRIPTION_BAD_START.test(description))
+    failures.push({
+      property,
+      reason: 'must not start with a digit, "-" or Chinese punctuation: start it with a letter.',
+    });
+  return failures;
+}
+
+/** Where a user finds the event types of a source (there is no "all types" value). */
+export const EVENT_TYPES_HINT =
+  "list the source's event types in the console (Cloud Monitor → Event Center → Event Rules → " +
+  "Create: pick the event source and the event types it offers; or Event Center → Events, which shows " +
+  'each event\'s type), or with the OpenAPI action ListEvents {Source: ["<source>"]}';
+
+/**
+ * CreateEventRule EventType: at least one type (Cloud Control schema: minItems 1, uniqueItems;
+ * CreateEventRule doc and the Terraform provider: FilterPattern.Type required). No source says an
+ * empty list, or "*", means "all events of the source", so neither is accepted.
+ */
 export function checkEventTypes(types: unknown, property = "eventTypes"): Failure[] {
-  if (types === undefined || containsUnknown(types)) return [];
-  if (!Array.isArray(types))
+  if (containsUnknown(types)) return [];
+  if (types === undefined || (Array.isArray(types) && types.length === 0))
     return [
       {
         property,
         reason:
-          'must be a list of event types, e.g. ["ecs:Disk:DiskError.Redeploy.Canceled"]; leave it empty for all types.',
+          'is required: list at least one event type, e.g. ["ecs:Disk:DiskError.Redeploy.Executing"]; ' +
+          `Volcengine has no "all types" value: ${EVENT_TYPES_HINT}.`,
+      },
+    ];
+  if (!Array.isArray(types))
+    return [
+      {
+        property,
+        reason: 'must be a list of event types, e.g. ["ecs:Disk:DiskError.Redeploy.Canceled"].',
       },
     ];
   const failures: Failure[] = [];
   types.forEach((t, i) => {
+    if (containsUnknown(t)) return;
     if (typeof t !== "string" || t.trim() === "" || t.trim() !== t)
       failures.push({
         property: `${property}[${i}]`,
         reason: "must be a non-empty event type without surrounding spaces.",
+      });
+    else if (t === "*")
+      failures.push({
+        property: `${property}[${i}]`,
+        reason: `"*" is not a Volcengine event type (no source documents a wildcard): name the types; ${EVENT_TYPES_HINT}.`,
       });
   });
   const dupes = types.filter((t, i) => types.indexOf(t) !== i);

@@ -13,6 +13,7 @@ import {
   checkEffectiveTime,
   checkEnabled,
   checkEventSource,
+  checkDescription,
   checkEventTypes,
   checkLevel,
   checkRuleName,
@@ -27,10 +28,12 @@ import { knownParts } from "../common/inputs";
  */
 export interface VolcengineEventRuleArgs extends Omit<EventRuleArgs, "ruleName" | "webhookIds"> {
   /**
-   * Rule name (2–127 characters). A plain string, because it also names the Pulumi resource
-   * (`<component>-<ruleName>`), which must be known when the program runs.
+   * Rule name (2–127 characters, not starting with a digit or "-"). A plain string, because it also
+   * names the Pulumi resource (`<component>-<ruleName>`), which must be known when the program runs.
    */
   ruleName: string;
+  /** Event types to match: at least one (Volcengine has no "all types" value). */
+  eventTypes: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Names the Pulumi resource (`<component>-<key>`) instead of `ruleName`. Default: `ruleName`.
    * Renaming a rule changes its resource name, which Pulumi plans as delete + create; to rename a
@@ -130,9 +133,7 @@ export function validateVolcengineEventPushArgs(args: VolcengineEventPushArgs): 
       failures.push(...checkEffectiveTime(knownParts(rule.effectiveTime), `${p}effectiveTime`));
       failures.push(...checkEnabled(knownParts(rule.enabled), `${p}enabled`));
       failures.push(...checkAdoptId(knownParts(rule.adoptId), `${p}adoptId`));
-      const description = knownParts(rule.description);
-      if (description !== undefined && typeof description !== "string")
-        failures.push({ property: `${p}description`, reason: "must be text." });
+      failures.push(...checkDescription(knownParts(rule.description), `${p}description`));
     });
   }
   if (failures.length > 0)

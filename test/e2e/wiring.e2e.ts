@@ -153,7 +153,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         rules: [
           {
             ruleName: DISK_RULE,
-            description: "ECS disk errors",
+            description: "ECS_disk_errors",
             eventSource: "ecs",
             eventTypes: [DISK_EVENT],
             level: "critical",
@@ -264,7 +264,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       assert.equal(rules.length, 1, "expected one Volcengine event rule");
       const rule = rules[0];
       assert.equal(rule.RuleName, DISK_RULE);
-      assert.equal(rule.Description, "ECS disk errors");
+      assert.equal(rule.Description, "ECS_disk_errors");
       assert.equal(rule.Source, "ecs");
       assert.deepEqual(rule.EventType, [DISK_EVENT]);
       assert.equal(rule.Level, "critical");
@@ -364,12 +364,14 @@ describe("end to end: real Pulumi engine against the simulators", function () {
               ...volcCfg.rules[0],
               ruleName: DISK_RULE_RENAMED,
               key: DISK_RULE,
-              description: "ECS disk errors (renamed)",
+              description: "ECS_disk_errors_renamed",
               level: "warning",
             },
             {
               ruleName: "e2e-clb-events",
               eventSource: "clb",
+              // Simulated type: the simulator does not check type names against a catalogue.
+              eventTypes: ["clb:Listener:HealthCheckFailed"],
               level: "notice",
             },
           ],
@@ -421,12 +423,12 @@ describe("end to end: real Pulumi engine against the simulators", function () {
       const disk = rules.find((r) => r.RuleName === DISK_RULE_RENAMED);
       assert.equal(disk?.RuleId, ruleBefore.RuleId, "the disk rule was replaced");
       assert.equal(disk?.Level, "warning");
-      assert.equal(disk?.Description, "ECS disk errors (renamed)");
+      assert.equal(disk?.Description, "ECS_disk_errors_renamed");
       const clb = rules.find((r) => r.RuleName === "e2e-clb-events");
       assert.ok(clb, "the new rule was not created");
       assert.equal(clb.Source, "clb");
       assert.equal(clb.Level, "notice");
-      assert.deepEqual(clb.EventType, []);
+      assert.deepEqual(clb.EventType, ["clb:Listener:HealthCheckFailed"]);
       assert.deepEqual(clb.WebhookIds, [volc.webhooks()[0].Id]);
       // What `read` returns after an update must match what `update` stored.
       await ws.ok(["refresh", "--preview-only", "--expect-no-changes"]);

@@ -105,4 +105,27 @@ describe("program/config", () => {
     const badUrl = problemsOf({ ...minimal, receiver: { url: "ftp://r.example.com" } });
     assert.match(badUrl.join("\n"), /receiver\.url: an http\(s\) URL/);
   });
+
+  it("checks Volcengine rules as the API does, before anything is created", () => {
+    const problems = problemsOf({
+      ...minimal,
+      volcengine: {
+        enabled: true,
+        delivery: "direct",
+        rules: [
+          { ruleName: "1st-rule", eventSource: "ecs", level: "warning", description: "has spaces" },
+          { ruleName: "ok-rule", eventSource: "ecs", level: "notice", eventTypes: ["*"] },
+        ],
+      },
+    });
+    const text = problems.join("\n");
+    assert.match(text, /volcengine\.rules\[0\]\.ruleName: "1st-rule" starts with a digit/);
+    assert.match(text, /volcengine\.rules\[0\]\.eventTypes: is required: .*Event Center/);
+    assert.match(text, /volcengine\.rules\[0\]\.description: may contain only/);
+    assert.match(
+      text,
+      /volcengine\.rules\[1\]\.eventTypes\[0\]: "\*" is not a Volcengine event type/,
+    );
+    assert.equal(problems.length, 4, text);
+  });
 });

@@ -291,7 +291,14 @@ describe("program under mocks", function () {
         "flashduty-wiring:volcengine": JSON.stringify({
           enabled: true,
           delivery: "direct",
-          rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+          rules: [
+            {
+              ruleName: "t-r1",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "warning",
+            },
+          ],
         }),
       });
       const w = wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" });
@@ -332,7 +339,14 @@ describe("program under mocks", function () {
           "flashduty-wiring:volcengine": JSON.stringify({
             enabled: true,
             delivery: "receiver",
-            rules: [{ ruleName: "r1", eventSource: "ecs", level: "warning" }],
+            rules: [
+              {
+                ruleName: "r1",
+                eventSource: "ecs",
+                eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+                level: "warning",
+              },
+            ],
           }),
           "flashduty-wiring:receiver": JSON.stringify({ url: "https://receiver.example.com/" }),
           "flashduty-wiring:receiverToken": "s3cr3t-token",
@@ -389,7 +403,14 @@ describe("program under mocks", function () {
         "flashduty-wiring:volcengine": JSON.stringify({
           enabled: true,
           delivery: "direct",
-          rules: [{ ruleName: "r1", eventSource: "ecs", level: "warning" }],
+          rules: [
+            {
+              ruleName: "r1",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "warning",
+            },
+          ],
         }),
       });
       const cfg = config.loadWiringConfig();
@@ -422,7 +443,14 @@ describe("program under mocks", function () {
         "flashduty-wiring:volcengine": JSON.stringify({
           enabled: true,
           delivery: "direct",
-          rules: [{ ruleName: "r1", eventSource: "ecs", level: "urgent" }],
+          rules: [
+            {
+              ruleName: "r1",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "urgent",
+            },
+          ],
         }),
       });
       const cfg = config.loadWiringConfig();

@@ -57,7 +57,7 @@ describe("volcengine client", () => {
     const err = await errorOf(() => createWebhook(s, "x", PUSH_URL));
     assert.ok(err instanceof VolcengineApiError);
     assert.equal(err.code, "SignatureDoesNotMatch");
-    assert.equal(err.httpStatus, 403);
+    assert.equal(err.httpStatus, 401);
     assert.match(err.requestId ?? "", /^\d{14}[0-9A-F]+$/);
     assert.match(err.message, /volcengine:secretKey/);
     assert.match(err.message, /RequestId/);

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import type * as volcengine from "../../components/volcengine";
 import { VolcengineSimulator } from "../simulators/volcengine";
-import { configureRequest, simConfig } from "./helpers";
+import { configureRequest, errorOf, simConfig } from "./helpers";
 
 const PUSH_URL =
   "https://api.flashcat.cloud/event/push/alert/volcengine?integration_key=COMPONENT-SECRET-KEY";
@@ -56,7 +56,13 @@ describe("VolcengineEventPush (mocks)", () => {
           eventTypes: ["ecs:Disk:DiskError.Redeploy.Canceled"],
           level: "critical",
         },
-        { ruleName: "RDS all", eventSource: "rds", level: "warning", enabled: false },
+        {
+          ruleName: "RDS all",
+          eventSource: "rds",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "warning",
+          enabled: false,
+        },
       ],
       ...overrides,
     });
@@ -137,7 +143,15 @@ describe("VolcengineEventPush (mocks)", () => {
     const push = build("adopt", {
       callbackAdoptId: "1700000000001",
       callbackName: "Flashduty prod",
-      rules: [{ ruleName: "ECS", eventSource: "ecs", level: "notice", adoptId: "1700000000002" }],
+      rules: [
+        {
+          ruleName: "ECS",
+          eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "notice",
+          adoptId: "1700000000002",
+        },
+      ],
     });
     await promiseOf(push.ruleIds);
     const callback = registered.find((r) => r.name === "adopt-callback")!;
@@ -156,10 +170,16 @@ describe("VolcengineEventPush (mocks)", () => {
             {
               ruleName: "ok",
               eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
               level: "fatal" as volcengine.Level,
               effectiveTime: { startTime: "7:00", endTime: "23:59" },
             },
-            { ruleName: "ok", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "ok",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       (err: Error) => {
@@ -181,6 +201,7 @@ describe("VolcengineEventPush (mocks)", () => {
             {
               ruleName: pulumi.output("x") as unknown as string,
               eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
               level: "notice",
             },
           ],
@@ -213,7 +234,13 @@ describe("VolcengineEventPush (mocks)", () => {
       });
       const checkedRule = await rules.check!(
         {},
-        { ruleName: "serialized", eventSource: "ecs", level: "notice", webhookIds: [hook.id] },
+        {
+          ruleName: "serialized",
+          eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "notice",
+          webhookIds: [hook.id],
+        },
       );
       const rule = await rules.create(checkedRule.inputs);
       assert.deepEqual(
@@ -224,6 +251,29 @@ describe("VolcengineEventPush (mocks)", () => {
         sim.eventRules().map((r) => [r.RuleId, r.WebhookIds]),
         [[rule.id, [hook.id]]],
       );
+
+      // Errors keep the vendor's code, message, status and our advice through serialization.
+      const inUse = await errorOf(() =>
+        callbacks.delete!(hook.id, { ...hook.outs, region: sim.region }),
+      );
+      assert.equal(inUse.name, "VolcengineApiError");
+      assert.equal((inUse as { code?: string }).code, "InvalidParameter");
+      assert.match(
+        inUse.message,
+        /^Volcengine DeleteWebhooksByIds failed: InvalidParameter: .*used by event rule.*\(HTTP 400, RequestId \w+\)/,
+      );
+      assert.ok(!/\[object Object\]|Unknown Error|undefined/.test(inUse.message), inUse.message);
+      sim.configure({ lackPolicy: ["UpdateEventRule"] });
+      const denied = await errorOf(() =>
+        rules.update!(rule.id, rule.outs, { ...checkedRule.inputs, level: "critical" }),
+      );
+      assert.equal((denied as { code?: string }).code, "LackPolicy");
+      assert.match(denied.message, /LackPolicy: Request was rejected because of lack of policy/);
+      assert.match(denied.message, /HTTP 403/);
+      assert.match(denied.message, /cloudmonitor:/, "names the IAM permission to grant");
+      assert.ok(!denied.message.includes(sim.secretKey) && !denied.message.includes(sim.accessKey));
+      const bad = await rules.check!({}, { ...checkedRule.inputs, eventTypes: [] });
+      assert.match(JSON.stringify(bad.failures), /Event Center/);
     } finally {
       await sim.stop();
     }
@@ -265,8 +315,18 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("clash", {
           rules: [
-            { ruleName: "disk errors", eventSource: "ecs", level: "notice" },
-            { ruleName: "disk/errors", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "disk errors",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "disk/errors",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       /rules\[1\]\.ruleName "disk\/errors" and "disk errors" give the same Pulumi resource name/,
@@ -280,9 +340,15 @@ describe("VolcengineEventPush (mocks)", () => {
           ruleName: "disk errors (renamed)",
           key: "disk errors",
           eventSource: "ecs",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
           level: "notice",
         },
-        { ruleName: "rds all", eventSource: "rds", level: "warning" },
+        {
+          ruleName: "rds all",
+          eventSource: "rds",
+          eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+          level: "warning",
+        },
       ],
     });
     await promiseOf(push.ruleIds);
@@ -305,9 +371,26 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("keyclash", {
           rules: [
-            { ruleName: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "other", key: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "third", key: " ", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "other",
+              key: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "third",
+              key: " ",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       (err: Error) =>
@@ -319,8 +402,19 @@ describe("VolcengineEventPush (mocks)", () => {
       () =>
         build("keyclash2", {
           rules: [
-            { ruleName: "first", key: "disk", eventSource: "ecs", level: "notice" },
-            { ruleName: "disk", eventSource: "ecs", level: "notice" },
+            {
+              ruleName: "first",
+              key: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
+            {
+              ruleName: "disk",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "notice",
+            },
           ],
         }),
       /rules\[1\]\.ruleName "disk" and "disk" give the same Pulumi resource name \(disk\): rename one or set key/,

@@ -161,14 +161,14 @@ describe("volcengine simulator: signature verification", () => {
     };
     const v1 = verifyRequest(forgedReq, options());
     assert.equal(v1?.code, "SignatureDoesNotMatch");
-    assert.equal(v1?.status, 403);
+    assert.equal(v1?.status, 401);
     const otherHost = { ...good, headers: { ...good.headers, host: "127.0.0.1:40001" } };
     assert.equal(verifyRequest(otherHost, options())?.code, "SignatureDoesNotMatch");
     const wrongSecret = handSignedRequest({ secret: "not-the-secret" });
     assert.equal(verifyRequest(wrongSecret, options())?.code, "SignatureDoesNotMatch");
   });
 
-  it("rejects unknown keys, stale dates, foreign regions/services and missing auth with 401", () => {
+  it("rejects unknown keys (401), stale dates (400, or 403 as docs/6408/78947 says), foreign regions/services (400)", () => {
     const good = handSignedRequest();
     const auth = String(good.headers.authorization);
     const unknownKey = {
@@ -181,12 +181,18 @@ describe("volcengine simulator: signature verification", () => {
     );
     assert.equal(verifyRequest(good, options(NOW + 16 * 60_000))?.code, "InvalidTimestamp");
     assert.equal(verifyRequest(good, options(NOW - 16 * 60_000))?.code, "InvalidTimestamp");
+    assert.equal(verifyRequest(good, options(NOW - 16 * 60_000))?.status, 400);
+    assert.equal(
+      verifyRequest(good, { ...options(NOW - 16 * 60_000), timestampStatus: 403 })?.status,
+      403,
+    );
     assert.equal(verifyRequest(good, options(NOW + 14 * 60_000)), undefined);
     const otherRegion = {
       ...good,
       headers: { ...good.headers, authorization: auth.replace(REGION, "cn-shanghai") },
     };
     assert.equal(verifyRequest(otherRegion, options())?.code, "InvalidCredential");
+    assert.equal(verifyRequest(otherRegion, options())?.status, 400);
     const otherService = {
       ...good,
       headers: { ...good.headers, authorization: auth.replace(SERVICE, "iam") },

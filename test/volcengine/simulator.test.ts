@@ -21,10 +21,13 @@ describe("volcengine simulator: API", () => {
     assert.ok(err instanceof VolcengineApiError, String(err));
     return `${err.httpStatus} ${err.code}`;
   };
+  const TYPE = "ecs:Disk:DiskError.Redeploy.Executing";
   const rule = (extra: Record<string, unknown> = {}) => ({
     RuleName: "disk errors",
     EventBusName: "default",
     EventSource: "ecs",
+    EventType: [TYPE],
+    FilterPattern: { Source: "ecs", Type: [TYPE] },
     Level: "warning",
     ...extra,
   });
@@ -66,7 +69,7 @@ describe("volcengine simulator: API", () => {
     assert.ok(Array.isArray(ok.Data));
   });
 
-  it("requires every field on UpdateWebhook and reports unknown ids as ResourceNotFound", async () => {
+  it("requires every field on UpdateWebhook and answers an unknown id with the configured not-found answer", async () => {
     const id = await createWebhook(settingsFor(sim), "n", "https://a.example");
     assert.equal(
       await codeOf("UpdateWebhook", { Id: id, Name: "m", Url: "https://a.example" }),
@@ -79,8 +82,22 @@ describe("volcengine simulator: API", () => {
         Type: "custom",
         Url: "https://a.example",
       }),
-      "404 ResourceNotFound",
+      "400 InvalidParameter",
     );
+    sim.configure({ notFound: { status: 404, code: "ResourceNotFound" } });
+    try {
+      assert.equal(
+        await codeOf("UpdateWebhook", {
+          Id: "999",
+          Name: "m",
+          Type: "custom",
+          Url: "https://a.example",
+        }),
+        "404 ResourceNotFound",
+      );
+    } finally {
+      sim.configure({ notFound: undefined });
+    }
     await call("UpdateWebhook", { Id: id, Name: "m", Type: "custom", Url: "https://b.example" });
     assert.equal(sim.webhooks()[0].Url, "https://b.example");
   });
@@ -96,6 +113,38 @@ describe("volcengine simulator: API", () => {
       await codeOf("CreateEventRule", rule({ EventSource: undefined })),
       "400 MissingParameter",
     );
+    // Cloud Control schema: EventType has at least one item; FilterPattern.Type is required.
+    assert.equal(await codeOf("CreateEventRule", rule({ EventType: [] })), "400 MissingParameter");
+    assert.equal(
+      await codeOf("CreateEventRule", rule({ EventType: undefined })),
+      "400 MissingParameter",
+    );
+    assert.equal(
+      await codeOf("CreateEventRule", rule({ EventType: [TYPE, TYPE] })),
+      "400 InvalidParameter",
+    );
+    assert.equal(
+      await codeOf("CreateEventRule", rule({ FilterPattern: { Source: "ecs", Type: [] } })),
+      "400 MissingParameter",
+    );
+    assert.equal(
+      await codeOf("CreateEventRule", rule({ FilterPattern: undefined })),
+      "400 MissingParameter",
+    );
+    // RuleName: 1–128 characters, not starting with a digit or a hyphen.
+    for (const bad of ["1 disk", "-disk", "x".repeat(129)])
+      assert.equal(
+        await codeOf("CreateEventRule", rule({ RuleName: bad })),
+        "400 InvalidParameter",
+        bad,
+      );
+    // Description: 0–255; Chinese characters, letters, digits, _ - and Chinese punctuation only.
+    for (const bad of ["has spaces", "1st", "-x", "，x", "dot.", "x".repeat(256)])
+      assert.equal(
+        await codeOf("CreateEventRule", rule({ Description: bad })),
+        "400 InvalidParameter",
+        bad,
+      );
     assert.equal(
       await codeOf(
         "CreateEventRule",
@@ -116,8 +165,12 @@ describe("volcengine simulator: API", () => {
       "400 InvalidParameter",
     );
     assert.equal(sim.eventRules().length, 0);
-    await call("CreateEventRule", rule({ ContactMethods: ["Webhook"], WebhookIds: [hook] }));
+    await call(
+      "CreateEventRule",
+      rule({ ContactMethods: ["Webhook"], WebhookIds: [hook], Description: "磁盘错误，告警_x-1" }),
+    );
     assert.equal(sim.eventRules().length, 1);
+    assert.deepEqual(sim.eventRules()[0].MessageQueue, {}, "MessageQueue is an object");
   });
 
   it("refuses WebhookIds together with Endpoint", async () => {
@@ -155,26 +208,99 @@ describe("volcengine simulator: API", () => {
     );
     assert.equal(
       await codeOf("UpdateEventRule", { RuleId: "404", ...rule({ Status: "enable" }) }),
-      "404 ResourceNotFound",
+      "400 InvalidParameter",
     );
-    assert.equal(
-      await codeOf("DeleteWebhooksByIds", { Ids: [hook] }),
-      "400 OperationDenied.WebhookInUse",
-    );
-    await call("DeleteEventRule", { RuleId: [id], EventBusName: "default" });
-    assert.equal(await codeOf("DeleteEventRule", { RuleId: [id] }), "404 ResourceNotFound");
+    assert.equal(await codeOf("DeleteWebhooksByIds", { Ids: [hook] }), "400 InvalidParameter");
+    const deleted = await call("DeleteEventRule", { RuleId: [id], EventBusName: "default" });
+    assert.deepEqual(deleted.Data, { RuleId: [id] }, "documented shape Data {RuleId: [...]}");
+    assert.equal(await codeOf("DeleteEventRule", { RuleId: [id] }), "400 InvalidParameter");
+    sim.configure({ deleteMissing: "success" });
+    try {
+      assert.deepEqual((await call("DeleteEventRule", { RuleId: [id] })).Data, { RuleId: [] });
+    } finally {
+      sim.configure({ deleteMissing: undefined });
+    }
     await call("DeleteWebhooksByIds", { Ids: [hook] });
     assert.equal(sim.webhooks().length, 0);
   });
 
-  it("pages ListEventRules (TotalCount, PageNumber, PageSize) and the client finds a rule on a later page", async () => {
+  it("deletes a callback in use and detaches it from its rules when webhookInUse is detach", async () => {
+    const hook = await createWebhook(settingsFor(sim), "n", "https://a.example");
+    await call("CreateEventRule", rule({ ContactMethods: ["Webhook"], WebhookIds: [hook] }));
+    sim.configure({ webhookInUse: "detach" });
+    try {
+      await call("DeleteWebhooksByIds", { Ids: [hook] });
+    } finally {
+      sim.configure({ webhookInUse: undefined });
+    }
+    assert.equal(sim.webhooks().length, 0);
+    assert.deepEqual(sim.eventRules()[0].WebhookIds, []);
+  });
+
+  it("returns webhook times as RFC 3339 strings and ListWebhooksByIds without TotalCount", async () => {
+    const hook = await createWebhook(settingsFor(sim), "n", "https://a.example");
+    const listed = await call("ListWebhooksByIds", { Ids: [hook] });
+    assert.equal("TotalCount" in listed, false);
+    const [w] = listed.Data as Array<Record<string, unknown>>;
+    assert.match(String(w.CreatedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    assert.match(String(w.UpdatedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+  });
+
+  it("orders ListEventRules by UpdatedAt descending by default and honours OrderBy, Asc, RuleName, Source", async () => {
+    const hook = await createWebhook(settingsFor(sim), "n", "https://a.example");
+    const make = async (name: string, source = "ecs") =>
+      (
+        (await call(
+          "CreateEventRule",
+          rule({
+            RuleName: name,
+            EventSource: source,
+            FilterPattern: { Source: source, Type: [TYPE] },
+            ContactMethods: ["Webhook"],
+            WebhookIds: [hook],
+          }),
+        )) as { Data: { RuleId: string } }
+      ).Data.RuleId;
+    const a = await make("alpha");
+    const b = await make("beta", "rds");
+    const c = await make("alphabet");
+    // Touch a: it becomes the most recently updated.
+    await call("UpdateEventRule", {
+      RuleId: a,
+      ...rule({
+        RuleName: "alpha",
+        Status: "enable",
+        ContactMethods: ["Webhook"],
+        WebhookIds: [hook],
+      }),
+    });
+    const ids = async (body: Record<string, unknown>) =>
+      ((await call("ListEventRules", body)).Data as Array<{ RuleId: string }>).map((r) => r.RuleId);
+    assert.deepEqual(await ids({}), [a, c, b], "UpdatedAt, newest first");
+    assert.deepEqual(await ids({ OrderBy: "CreatedAt", Asc: true }), [a, b, c]);
+    assert.deepEqual(await ids({ OrderBy: "CreatedAt" }), [c, b, a], "Asc defaults to false");
+    assert.deepEqual(await ids({ OrderBy: "RuleName", Asc: true }), [a, c, b]);
+    assert.deepEqual(await ids({ Source: ["rds"] }), [b]);
+    assert.deepEqual((await ids({ RuleName: "alpha" })).sort(), [a, c].sort(), "substring");
+    sim.configure({ ruleNameFilter: "exact" });
+    try {
+      assert.deepEqual(await ids({ RuleName: "alpha" }), [a]);
+    } finally {
+      sim.configure({ ruleNameFilter: undefined });
+    }
+    assert.deepEqual(await ids({ PageSize: 1, PageNumber: 2 }), [c]);
+    assert.equal(await codeOf("ListEventRules", { OrderBy: "Name" }), "400 InvalidParameter");
+  });
+
+  it("pages ListEventRules (TotalCount, PageNumber, PageSize) and the client finds a rule on a later page", async function () {
+    this.timeout(60_000);
     const hook = await createWebhook(settingsFor(sim), "n", "https://a.example");
     const ids: string[] = [];
-    for (let i = 0; i < 35; i++) {
+    for (let i = 0; i < 135; i++) {
       const r = (await call(
         "CreateEventRule",
         rule({
-          RuleName: `rule ${String(i).padStart(2, "0")}`,
+          RuleName: `rule ${String(i).padStart(3, "0")}`,
           ContactMethods: ["Webhook"],
           WebhookIds: [hook],
         }),
@@ -189,13 +315,22 @@ describe("volcengine simulator: API", () => {
       Data: unknown[];
       TotalCount: number;
     };
-    assert.deepEqual([page1.Data.length, page2.Data.length, page1.TotalCount], [30, 5, 35]);
+    assert.deepEqual([page1.Data.length, page2.Data.length, page1.TotalCount], [30, 30, 135]);
     assert.equal(await codeOf("ListEventRules", { PageSize: 1000 }), "400 InvalidParameter");
     sim.requests.length = 0;
-    const found = await findEventRule(settingsFor(sim), ids[33]);
-    assert.equal(found?.RuleName, "rule 33");
-    assert.equal(sim.requests.length, 2, "read two pages");
-    assert.equal(await findEventRule(settingsFor(sim), "missing"), undefined);
+    // By name: one call.
+    assert.equal((await findEventRule(settingsFor(sim), ids[133], "rule 133"))?.RuleId, ids[133]);
+    assert.equal(sim.requests.length, 1, "one call when filtered by name");
+    sim.requests.length = 0;
+    // Without a name (or renamed): page 1 for the total, then the pages from the last back.
+    const found = await findEventRule(settingsFor(sim), ids[133]);
+    assert.equal(found?.RuleName, "rule 133");
+    assert.equal(sim.requests.length, 2, "page 1, then the last page (2 of 100)");
+    sim.requests.length = 0;
+    assert.equal(await findEventRule(settingsFor(sim), "missing", "rule 1"), undefined);
+    // Name filter (1 page: "rule 1", "rule 10x", "rule 1xx" > 100 → 2 pages + page 1 again),
+    // then the full scan (page 1, page 2, page 1).
+    assert.ok(sim.requests.every((r) => r.action === "ListEventRules"));
   });
 
   it("answers with the {ResponseMetadata, Result} envelope", async () => {
@@ -233,6 +368,8 @@ describe("volcengine simulator: fireEvent", () => {
         RuleName: name,
         EventBusName: "default",
         EventSource: "ecs",
+        EventType: ["ecs:Disk:DiskError.Redeploy.Executing"],
+        FilterPattern: { Source: "ecs", Type: ["ecs:Disk:DiskError.Redeploy.Executing"] },
         Level: "critical",
         ContactMethods: ["Webhook"],
         WebhookIds: [hook],
@@ -253,11 +390,16 @@ describe("volcengine simulator: fireEvent", () => {
       const exact = await makeRule("exact type", hook, {
         EventType: ["ecs:Disk:DiskError.Redeploy.Executing"],
       });
-      const all = await makeRule("all types", hook, { EventType: [], Level: "notice" });
+      const both = await makeRule("two types", hook, {
+        EventType: ["ecs:Instance:Stopped", "ecs:Disk:DiskError.Redeploy.Executing"],
+        Level: "notice",
+      });
       await makeRule("disabled", otherHook, { Status: "disable" });
       await makeRule("other type", otherHook, { EventType: ["ecs:Instance:Stopped"] });
       await makeRule("other source", otherHook, { EventSource: "rds" });
-      const star = await makeRule("star", otherHook, { EventType: ["*"], Level: "warning" });
+      // "*" is not a documented wildcard: only a literal type would match it.
+      await makeRule("star", otherHook, { EventType: ["*"], Level: "warning" });
+      const otherExact = await makeRule("other exact", otherHook, { Level: "warning" });
 
       const deliveries = await sim.fireEvent({
         source: "ecs",
@@ -309,12 +451,12 @@ describe("volcengine simulator: fireEvent", () => {
           .sort(),
         [
           [exact, "exact type", "critical"],
-          [all, "all types", "notice"],
+          [both, "two types", "notice"],
         ].sort(),
       );
       assert.deepEqual(
         (other.calls[0].body as { Rules: Array<{ RuleId: string }> }).Rules.map((r) => r.RuleId),
-        [star],
+        [otherExact],
       );
     } finally {
       await listener.close();

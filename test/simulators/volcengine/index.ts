@@ -22,6 +22,34 @@ export interface VolcengineSimOptions {
   regions?: string[];
   /** Account id put into objects and events (default "2100000001"). */
   accountId?: string;
+  /**
+   * Requests per second allowed per access key before answering 429 FlowLimitExceeded (default 20:
+   * the Cloud Monitor API docs advise at most 20 requests/s, volcengine.com/docs/6408/152249).
+   * `false` turns throttling off.
+   */
+  rateLimit?: { perSecond: number } | false;
+  /**
+   * The answer for an id that does not exist (UpdateEventRule, UpdateWebhook, and the deletes when
+   * `deleteMissing` is "error"). No source documents it; default 400 InvalidParameter (a documented
+   * common code). Alternative a real server might use: e.g. 404 with a "…NotFound" code.
+   */
+  notFound?: { status: number; code: string };
+  /**
+   * DeleteEventRule / DeleteWebhooksByIds with an id that does not exist: "error" (the `notFound`
+   * answer, default) or "success" (idempotent delete). Unsourced: the client must handle both.
+   */
+  deleteMissing?: "error" | "success";
+  /**
+   * DeleteWebhooksByIds on a callback an event rule still uses: "refuse" (400 InvalidParameter,
+   * default) or "detach" (deleted and removed from the rules). Unsourced.
+   */
+  webhookInUse?: "refuse" | "detach";
+  /** How ListEventRules matches RuleName: "substring" (default) or "exact". Unsourced. */
+  ruleNameFilter?: "substring" | "exact";
+  /** Status of InvalidTimestamp: 400 (OpenAPI common codes, default) or 403 (docs/6408/78947). */
+  timestampStatus?: 400 | 403;
+  /** Actions refused with 403 LackPolicy (the documented common code for a missing IAM policy). */
+  lackPolicy?: string[];
   /** Event-center delivery tuning (defaults follow the docs: 3 retries, 8 s timeout). */
   delivery?: {
     timeoutMs?: number;
@@ -54,8 +82,9 @@ export interface SimWebhook {
   Type: string;
   Url: string;
   Region: string;
-  CreatedAt: number;
-  UpdatedAt: number;
+  /** RFC 3339 with the +08:00 offset, as documented ("2021-10-25T18:27:24+08:00"). */
+  CreatedAt: string;
+  UpdatedAt: string;
 }
 
 export interface SimEventRule {
@@ -78,7 +107,9 @@ export interface SimEventRule {
   WebhookIds: string[];
   NotifyTemplates: unknown[];
   TLSTarget: unknown[];
-  MessageQueue: unknown[];
+  /** An object in ListEventRules (SDK `MessageQueueForListEventRulesOutput`). */
+  MessageQueue: Record<string, unknown>;
+  /** Unix seconds (int64 in the SDK). */
   CreatedAt: number;
   UpdatedAt: number;
 }
@@ -239,6 +270,16 @@ export class VolcengineSimulator {
   private readonly webhookStore = new Map<string, SimWebhook>();
   private readonly ruleStore = new Map<string, SimEventRule>();
   private faults: Array<{ fault: Fault; remaining: number }> = [];
+  /** Creation / update sequence numbers: a stable order among equal second-resolution times. */
+  private seq = 0;
+  private readonly created = new Map<string, number>();
+  private readonly updated = new Map<string, number>();
+  /** Request start times per access key within the last second (rate limit). */
+  private readonly recent = new Map<string, number[]>();
+  /** Highest number of requests seen within any one-second window. */
+  peakRequestsPerSecond = 0;
+  private readonly allRecent: number[] = [];
+  private readonly options: VolcengineSimOptions;
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly delivery: Required<NonNullable<VolcengineSimOptions["delivery"]>>;
 
@@ -253,6 +294,7 @@ export class VolcengineSimulator {
     this.region = options.region ?? "cn-beijing";
     this.regions = new Set([this.region, ...(options.regions ?? [])]);
     this.accountId = options.accountId ?? "2100000001";
+    this.options = options;
     this.delivery = {
       timeoutMs: options.delivery?.timeoutMs ?? 8000,
       retries: options.delivery?.retries ?? 3,
@@ -293,7 +335,7 @@ export class VolcengineSimulator {
   mutateWebhook(id: string, patch: Partial<Omit<SimWebhook, "Id">>): void {
     const w = this.webhookStore.get(id);
     if (!w) throw new Error(`simulator: no webhook ${id}`);
-    Object.assign(w, patch, { UpdatedAt: nowSeconds() });
+    Object.assign(w, patch, { UpdatedAt: rfc3339(nowSeconds()) });
   }
 
   deleteWebhook(id: string): void {
@@ -305,6 +347,7 @@ export class VolcengineSimulator {
     const r = this.ruleStore.get(id);
     if (!r) throw new Error(`simulator: no event rule ${id}`);
     Object.assign(r, structuredClone(patch), { UpdatedAt: nowSeconds() });
+    this.updated.set(id, ++this.seq);
   }
 
   deleteEventRule(id: string): void {
@@ -322,7 +365,46 @@ export class VolcengineSimulator {
     this.faults = [];
     this.requests.length = 0;
     this.deliveries.length = 0;
+    this.recent.clear();
+    this.hook = undefined;
+    this.allRecent.length = 0;
+    this.peakRequestsPerSecond = 0;
     this.releaseHanging();
+  }
+
+  /**
+   * Test instrumentation (not a vendor behaviour): `hook` runs before each authenticated action is
+   * executed, e.g. to delete other rules between the pages of a listing, as a concurrent client would.
+   */
+  beforeAction(hook: ((action: string, body: Record<string, unknown>) => void) | undefined): void {
+    this.hook = hook;
+  }
+
+  private hook: ((action: string, body: Record<string, unknown>) => void) | undefined;
+
+  /** Settings that tests may change between cases. */
+  configure(patch: Partial<VolcengineSimOptions>): void {
+    Object.assign(this.options, patch);
+  }
+
+  private notFoundError(what: string): ApiError {
+    const nf = this.options.notFound ?? { status: 400, code: "InvalidParameter" };
+    return new ApiError(nf.status, nf.code, `The ${what} does not exist.`);
+  }
+
+  /** Sliding one-second window per access key; true when this request is over the limit. */
+  private throttled(accessKey: string, now: number): boolean {
+    this.allRecent.push(now);
+    while (this.allRecent.length > 0 && this.allRecent[0] <= now - 1000) this.allRecent.shift();
+    this.peakRequestsPerSecond = Math.max(this.peakRequestsPerSecond, this.allRecent.length);
+    const limit = this.options.rateLimit === undefined ? { perSecond: 20 } : this.options.rateLimit;
+    if (limit === false) return false;
+    const times = this.recent.get(accessKey) ?? [];
+    while (times.length > 0 && times[0] <= now - 1000) times.shift();
+    this.recent.set(accessKey, times);
+    if (times.length >= limit.perSecond) return true;
+    times.push(now);
+    return false;
   }
 
   async stop(): Promise<void> {
@@ -423,6 +505,14 @@ export class VolcengineSimulator {
       );
     }
 
+    const accessKey =
+      /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+    if (this.throttled(accessKey, Date.now()))
+      // Documented common error: FlowLimitExceeded, HTTP 429 (OpenAPI common error codes).
+      return fail(
+        new ApiError(429, "FlowLimitExceeded", "Request was denied due to request throttling."),
+      );
+
     const verdict = verifyRequest(
       { method: req.method ?? "", path, rawQuery, headers: req.headers, body: raw },
       {
@@ -430,6 +520,7 @@ export class VolcengineSimulator {
         regions: this.regions,
         service: SERVICE,
         now: Date.now(),
+        timestampStatus: this.options.timestampStatus,
       },
     );
     if (verdict) return fail(new ApiError(verdict.status, verdict.code, verdict.message));
@@ -454,6 +545,12 @@ export class VolcengineSimulator {
     )
       return fail(invalid("body", "must be a JSON object."));
 
+    if (this.options.lackPolicy?.includes(action))
+      return fail(
+        new ApiError(403, "LackPolicy", "Request was rejected because of lack of policy."),
+      );
+
+    this.hook?.(action, parsedBody as Record<string, unknown>);
     try {
       const result = this.dispatch(
         action as Action,
@@ -519,14 +616,13 @@ export class VolcengineSimulator {
 
   private webhookIn(region: string, id: string, field = "Id"): SimWebhook {
     const w = this.webhookStore.get(id);
-    if (!w || w.Region !== region)
-      throw new ApiError(404, "ResourceNotFound", `The webhook ${id} (${field}) does not exist.`);
+    if (!w || w.Region !== region) throw this.notFoundError(`webhook ${id} (${field})`);
     return w;
   }
 
   private createWebhook(body: Record<string, unknown>, region: string): unknown {
     const fields = this.webhookFields(body);
-    const now = nowSeconds();
+    const now = rfc3339(nowSeconds());
     const w: SimWebhook = {
       Id: numericId(),
       ...fields,
@@ -535,6 +631,7 @@ export class VolcengineSimulator {
       UpdatedAt: now,
     };
     this.webhookStore.set(w.Id, w);
+    this.created.set(w.Id, ++this.seq);
     return { Data: [w.Id] };
   }
 
@@ -542,23 +639,25 @@ export class VolcengineSimulator {
     const id = reqString(body, "Id");
     const fields = this.webhookFields(body);
     const w = this.webhookIn(region, id);
-    Object.assign(w, fields, { UpdatedAt: nowSeconds() });
+    Object.assign(w, fields, { UpdatedAt: rfc3339(nowSeconds()) });
     return { Data: [id] };
   }
 
   private deleteWebhooksByIds(body: Record<string, unknown>, region: string): unknown {
     const ids = reqStringArray(body, "Ids");
-    for (const id of ids) {
-      const w = this.webhookIn(region, id, "Ids");
-      const users = this.webhookView(w).EventRuleIds;
-      if (users.length > 0)
-        throw new ApiError(
-          400,
-          "OperationDenied.WebhookInUse",
-          `The webhook ${id} is used by event rule(s) ${users.join(", ")}; remove it from them first.`,
-        );
+    const present = ids.filter((id) => this.webhookStore.get(id)?.Region === region);
+    if (present.length < ids.length && this.options.deleteMissing !== "success")
+      this.webhookIn(
+        region,
+        ids.find((id) => !present.includes(id))!,
+        "Ids",
+      );
+    for (const id of present) {
+      const users = this.webhookView(this.webhookStore.get(id)!).EventRuleIds;
+      if (users.length > 0 && this.options.webhookInUse !== "detach")
+        throw invalid("Ids", `the webhook ${id} is used by event rule(s) ${users.join(", ")}.`);
     }
-    for (const id of ids) this.webhookStore.delete(id);
+    for (const id of present) this.deleteWebhook(id);
     return { Data: ids };
   }
 
@@ -568,7 +667,8 @@ export class VolcengineSimulator {
       .map((id) => this.webhookStore.get(id))
       .filter((w): w is SimWebhook => w !== undefined && w.Region === region)
       .map((w) => this.apiWebhook(w));
-    return { Data: items, TotalCount: items.length };
+    // No TotalCount: ListWebhooksByIds returns Data only (SDK ListWebhooksByIdsOutput).
+    return { Data: items };
   }
 
   private listWebhooks(body: Record<string, unknown>, region: string): unknown {
@@ -583,7 +683,7 @@ export class VolcengineSimulator {
     if (url) items = items.filter((w) => w.Url === url);
     if (eventRuleId)
       items = items.filter((w) => this.webhookView(w).EventRuleIds.includes(eventRuleId));
-    items.sort((a, b) => a.CreatedAt - b.CreatedAt || a.Id.localeCompare(b.Id));
+    items.sort((a, b) => this.created.get(a.Id)! - this.created.get(b.Id)!);
     return {
       Data: items.slice((page - 1) * size, page * size).map((w) => this.apiWebhook(w)),
       TotalCount: items.length,
@@ -602,7 +702,11 @@ export class VolcengineSimulator {
   ): Partial<SimEventRule> {
     const out: Partial<SimEventRule> = {};
     const ruleName = reqString(body, "RuleName");
+    // CreateEventRule / UpdateEventRule docs and the Cloud Control schema: 1–128 characters, not
+    // starting with a digit or a hyphen.
     if ([...ruleName].length > 128) throw invalid("RuleName", "must be 1–128 characters.");
+    if (/^[0-9-]/.test(ruleName))
+      throw invalid("RuleName", "must not start with a digit or a hyphen.");
     out.RuleName = ruleName;
     const bus = reqString(body, "EventBusName");
     if (bus !== "default") throw invalid("EventBusName", 'only "default" is supported.');
@@ -618,18 +722,29 @@ export class VolcengineSimulator {
     const status = existing ? reqString(body, "Status") : optString(body, "Status");
     if (status !== undefined) out.EnableState = enumValue("Status", status, STATUSES);
     const description = optString(body, "Description");
-    if (description !== undefined) out.Description = description;
-    const types = optStringArray(body, "EventType");
-    if (types !== undefined) out.EventType = types;
-    if (body.FilterPattern !== undefined) {
-      if (
-        body.FilterPattern === null ||
-        typeof body.FilterPattern !== "object" ||
-        Array.isArray(body.FilterPattern)
-      )
-        throw invalid("FilterPattern", "must be an object.");
-      out.FilterPattern = body.FilterPattern as Record<string, unknown>;
+    if (description !== undefined) {
+      checkDescription(description);
+      out.Description = description;
     }
+    // Cloud Control schema: EventType required, at least one item, unique. No source says an
+    // empty list means "all events of the source".
+    const types = reqStringArray(body, "EventType");
+    if (new Set(types).size !== types.length) throw invalid("EventType", "items must be unique.");
+    out.EventType = types;
+    // CreateEventRule doc and the Terraform provider: FilterPattern with Type (required) and Source.
+    if (
+      body.FilterPattern === undefined ||
+      body.FilterPattern === null ||
+      typeof body.FilterPattern !== "object" ||
+      Array.isArray(body.FilterPattern)
+    )
+      throw body.FilterPattern === undefined
+        ? missing("FilterPattern")
+        : invalid("FilterPattern", "must be an object.");
+    const pattern = body.FilterPattern as Record<string, unknown>;
+    reqStringArray(pattern, "Type");
+    if (optString(pattern, "Source") === undefined) throw missing("FilterPattern.Source");
+    out.FilterPattern = pattern;
     if (body.EffectiveTime !== undefined) {
       const et = body.EffectiveTime as Record<string, unknown>;
       if (et === null || typeof et !== "object")
@@ -706,19 +821,20 @@ export class VolcengineSimulator {
       WebhookIds: [],
       NotifyTemplates: [],
       TLSTarget: [],
-      MessageQueue: [],
+      MessageQueue: {},
       ...fields,
       CreatedAt: now,
       UpdatedAt: now,
     };
     this.ruleStore.set(rule.RuleId, rule);
+    this.created.set(rule.RuleId, ++this.seq);
+    this.updated.set(rule.RuleId, this.seq);
     return { Data: { RuleId: rule.RuleId } };
   }
 
   private ruleIn(region: string, id: string): SimEventRule {
     const r = this.ruleStore.get(id);
-    if (!r || r.Region !== region)
-      throw new ApiError(404, "ResourceNotFound", `The event rule ${id} does not exist.`);
+    if (!r || r.Region !== region) throw this.notFoundError(`event rule ${id}`);
     return r;
   }
 
@@ -727,6 +843,7 @@ export class VolcengineSimulator {
     const rule = this.ruleIn(region, id);
     const fields = this.ruleFields(body, region, rule);
     Object.assign(rule, fields, { UpdatedAt: nowSeconds() });
+    this.updated.set(id, ++this.seq);
     return { Data: { RuleId: id } };
   }
 
@@ -735,9 +852,15 @@ export class VolcengineSimulator {
     const bus = optString(body, "EventBusName");
     if (bus !== undefined && bus !== "default")
       throw invalid("EventBusName", 'only "default" is supported.');
-    for (const id of ids) this.ruleIn(region, id);
-    for (const id of ids) this.ruleStore.delete(id);
-    return { Data: ids };
+    const present = ids.filter((id) => this.ruleStore.get(id)?.Region === region);
+    if (present.length < ids.length && this.options.deleteMissing !== "success")
+      this.ruleIn(
+        region,
+        ids.find((id) => !present.includes(id))!,
+      );
+    for (const id of present) this.ruleStore.delete(id);
+    // Documented shape: Data {RuleId: [...]} (SDK DeleteEventRuleOutput).
+    return { Data: { RuleId: present } };
   }
 
   private listEventRules(body: Record<string, unknown>, region: string): unknown {
@@ -745,20 +868,27 @@ export class VolcengineSimulator {
     const sources = optStringArray(body, "Source");
     const statuses = optStringArray(body, "Status");
     statuses?.forEach((s, i) => enumValue(`Status[${i}]`, s, STATUSES));
-    const orderBy = optString(body, "OrderBy") ?? "CreatedAt";
+    // Default order UpdatedAt, newest first (the ListEventRules doc example is descending).
+    const orderBy = optString(body, "OrderBy") ?? "UpdatedAt";
     enumValue("OrderBy", orderBy, ORDER_BY);
     if (body.Asc !== undefined && typeof body.Asc !== "boolean")
       throw invalid("Asc", "must be a boolean.");
-    const asc = body.Asc === undefined ? true : (body.Asc as boolean);
+    const asc = body.Asc === undefined ? false : (body.Asc as boolean);
     const { page, size } = paging(body, 30);
     let items = [...this.ruleStore.values()].filter((r) => r.Region === region);
-    if (name) items = items.filter((r) => r.RuleName.includes(name));
+    if (name)
+      items = items.filter((r) =>
+        this.options.ruleNameFilter === "exact" ? r.RuleName === name : r.RuleName.includes(name),
+      );
     if (sources && sources.length > 0) items = items.filter((r) => sources.includes(r.Source));
     if (statuses && statuses.length > 0)
       items = items.filter((r) => statuses.includes(r.EnableState));
     const key = orderBy as "UpdatedAt" | "RuleName" | "CreatedAt";
+    // Ties (times have one-second resolution) in creation / update order: unsourced.
+    const tie = (r: SimEventRule) =>
+      key === "UpdatedAt" ? this.updated.get(r.RuleId)! : this.created.get(r.RuleId)!;
     items.sort((a, b) => {
-      const c = a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.RuleId.localeCompare(b.RuleId);
+      const c = a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : tie(a) - tie(b);
       return asc ? c : -c;
     });
     return {
@@ -773,7 +903,7 @@ export class VolcengineSimulator {
 
   /**
    * Emits one event: every ENABLED rule of the event's region whose source matches and whose event
-   * types are empty, contain "*" or contain the type, with ContactMethods ∋ Webhook, is matched; the
+   * types contain the type, with ContactMethods ∋ Webhook, is matched; the
    * event is POSTed once per distinct callback URL, with `Rules` listing the rules behind that URL.
    */
   async fireEvent(event: Partial<SimEvent> = {}): Promise<Delivery[]> {
@@ -791,12 +921,8 @@ export class VolcengineSimulator {
     for (const rule of this.ruleStore.values()) {
       if (rule.Region !== region || rule.EnableState !== "enable" || rule.Source !== source)
         continue;
-      if (
-        rule.EventType.length > 0 &&
-        !rule.EventType.includes("*") &&
-        !rule.EventType.includes(eventType)
-      )
-        continue;
+      // Only the listed types match: no source says an empty list or "*" means "all".
+      if (!rule.EventType.includes(eventType)) continue;
       if (!rule.ContactMethods.includes("Webhook")) continue;
       const urls = rule.WebhookIds.map((wid) => this.webhookStore.get(wid))
         .filter((w): w is SimWebhook => w !== undefined && w.Region === region)
@@ -909,6 +1035,25 @@ export class VolcengineSimulator {
     }
     return result;
   }
+}
+
+/** Description rules of the Cloud Control schema (Volcengine_CloudMonitor_EventRule.json). */
+const CN_PUNCT =
+  "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018\u2019\u201c\u201d\u2026\u00b7";
+function checkDescription(d: string): void {
+  if ([...d].length > 255) throw invalid("Description", "must be 0–255 characters.");
+  if (!new RegExp(`^[\\p{Script=Han}A-Za-z0-9_\\-${CN_PUNCT}]*$`, "u").test(d))
+    throw invalid(
+      "Description",
+      "may contain only Chinese characters, letters, digits, _, - and Chinese punctuation.",
+    );
+  if (new RegExp(`^[0-9\\-${CN_PUNCT}]`, "u").test(d))
+    throw invalid("Description", "must not start with a digit, - or Chinese punctuation.");
+}
+
+/** Unix seconds as RFC 3339 in UTC+08:00, the documented webhook time format. */
+function rfc3339(seconds: number): string {
+  return new Date((seconds + 8 * 3600) * 1000).toISOString().replace(/\.\d{3}Z$/, "+08:00");
 }
 
 function nowSeconds(): number {

@@ -154,6 +154,11 @@ export interface VerifyOptions {
   /** Accepted service names in the credential scope (compared case-insensitively). */
   service: string;
   now: number;
+  /**
+   * HTTP status of InvalidTimestamp: 400 in the OpenAPI common error codes (BytePlus "Common error
+   * codes"), 403 in Cloud Monitor's own common-error page (volcengine.com/docs/6408/78947).
+   */
+  timestampStatus?: 400 | 403;
 }
 
 /** Verifies a request; returns undefined when it is correctly signed, else why not. */
@@ -172,7 +177,7 @@ export function verifyRequest(req: VerifyRequest, opts: VerifyOptions): VerifyFa
   const auth = parseAuthorization(authorization);
   if (!auth)
     return {
-      status: 401,
+      status: 400,
       code: "InvalidAuthorization",
       message:
         "Authorization header is malformed; expected HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...",
@@ -184,7 +189,7 @@ export function verifyRequest(req: VerifyRequest, opts: VerifyOptions): VerifyFa
   const signedAt = xDate === undefined ? undefined : parseXDate(xDate);
   if (xDate === undefined || signedAt === undefined)
     return {
-      status: 401,
+      status: opts.timestampStatus ?? 400,
       code: "InvalidTimestamp",
       message: "X-Date is missing or not in YYYYMMDDTHHMMSSZ form.",
     };
@@ -194,46 +199,46 @@ export function verifyRequest(req: VerifyRequest, opts: VerifyOptions): VerifyFa
   // Too old for its validity (X-Expires, default 15 min), or dated more than 15 min ahead.
   if (opts.now - signedAt > expiresSeconds * 1000 || signedAt - opts.now > 900_000)
     return {
-      status: 401,
+      status: opts.timestampStatus ?? 400,
       code: "InvalidTimestamp",
       message: "The request has expired: X-Date is outside the validity window.",
     };
   if (auth.shortDate !== xDate.slice(0, 8))
     return {
-      status: 401,
+      status: 400,
       code: "InvalidCredential",
       message: "The credential scope date does not match X-Date.",
     };
   if (!opts.regions.has(auth.region))
     return {
-      status: 401,
+      status: 400,
       code: "InvalidCredential",
       message: `The credential scope region "${auth.region}" is not served here.`,
     };
   if (auth.service.toLowerCase() !== opts.service.toLowerCase())
     return {
-      status: 401,
+      status: 400,
       code: "InvalidCredential",
       message: `The credential scope service "${auth.service}" is not ${opts.service}.`,
     };
   const signed = auth.signedHeaders.map((h) => h.toLowerCase());
   if (!signed.includes("host") || !signed.includes("x-date"))
     return {
-      status: 401,
+      status: 400,
       code: "InvalidAuthorization",
       message: "SignedHeaders must include host and x-date.",
     };
   for (const h of signed)
     if (header(h) === undefined)
       return {
-        status: 401,
+        status: 400,
         code: "InvalidAuthorization",
         message: `Signed header ${h} is not in the request.`,
       };
   const contentSha = header("x-content-sha256");
   if (contentSha !== undefined && contentSha.toLowerCase() !== sha256Hex(req.body))
     return {
-      status: 403,
+      status: 401,
       code: "SignatureDoesNotMatch",
       message: "X-Content-Sha256 does not match the request body.",
     };
@@ -254,7 +259,7 @@ export function verifyRequest(req: VerifyRequest, opts: VerifyOptions): VerifyFa
   );
   if (expected !== auth.signature)
     return {
-      status: 403,
+      status: 401,
       code: "SignatureDoesNotMatch",
       message: "The request signature we calculated does not match the signature you provided.",
     };
