@@ -100,8 +100,8 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
     assert.equal(route.inputs.cases, undefined);
 
     // Parents: the children's URNs carry the component's type as parent type.
-    const integrationUrn = await value(component.integration.urn);
-    const routeUrn = await value(component.route.urn);
+    const integrationUrn = await value(component.integration!.urn);
+    const routeUrn = await value(component.route!.urn);
     assert.match(
       integrationUrn,
       new RegExp(`::${COMPONENT_TYPE}\\$${INTEGRATION_TYPE}::prod-events$`),
