@@ -81,7 +81,9 @@ export function checkPushUrl(value: unknown, expectedBase?: string): PushUrlChec
   }
   const plainHttpAllowed = expected === undefined || expected.protocol === "http:";
   if (url.protocol !== "https:" && !(url.protocol === "http:" && plainHttpAllowed))
-    problems.push(`must start with https:// (Flashduty's push host serves HTTPS only): ${copyHint}`);
+    problems.push(
+      `must start with https:// (Flashduty's push host serves HTTPS only): ${copyHint}`,
+    );
   if (expected !== undefined && url.host !== expected.host)
     problems.push(
       `must be on the Flashduty push host ${expected.host}; if your account pushes to another host, ` +

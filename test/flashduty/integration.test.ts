@@ -94,7 +94,7 @@ describe("flashduty/Integration provider", () => {
           description: "d".repeat(500),
           teamId: -1,
           settings: "nope",
-          pushPath: "a/b",
+          pushPath: "a/../b",
           adoptId: "abc",
         },
       );

@@ -16,8 +16,8 @@ const minimal = { flashduty: { routing: { style: "private", channel: 42 } } };
 describe("program/config", () => {
   it("accepts a minimal private-routing stack", () => {
     const cfg = parseWiringConfig(minimal);
-    assert.equal(cfg.flashduty.routing.style, "private");
-    assert.equal(cfg.flashduty.routing.channel, 42);
+    assert.equal(cfg.flashduty.routing?.style, "private");
+    assert.equal(cfg.flashduty.routing?.channel, 42);
   });
 
   it("reports a missing flashduty section with where to look", () => {

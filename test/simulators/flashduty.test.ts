@@ -616,7 +616,7 @@ describe("Flashduty simulator", function () {
       );
     });
 
-    it("increments version on every upsert, ignoring the version sent", async () => {
+    it("increments version on every upsert, ignoring the version sent (routeVersion: ignore)", async () => {
       const { id, channelId } = await routedIntegration();
       assert.equal(sim.route(id).version, 1);
       const second = await api("/route/upsert", {
@@ -624,13 +624,44 @@ describe("Flashduty simulator", function () {
         default: { channel_ids: [channelId] },
         version: 77,
       });
-      assert.equal(second.json.data.version, 2);
-      const third = await api("/route/upsert", {
+      assert.equal(second.status, 200);
+      assert.equal(sim.route(id).version, 2);
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
+      assert.equal(sim.route(id).version, 3);
+    });
+
+    it("routeVersion: enforce refuses a stale version and accepts the stored one or none", async () => {
+      sim.setRouteVersion("enforce");
+      const { id, channelId } = await routedIntegration();
+      assert.equal(sim.route(id).version, 1);
+      const stale = await api("/route/upsert", {
         integration_id: id,
         default: { channel_ids: [channelId] },
+        version: 77,
       });
-      assert.equal(third.json.data.version, 3);
+      assert.equal(stale.status, 400);
+      assert.equal(stale.json.error.code, "InvalidParameter");
+      assert.match(stale.json.error.message, /^version: .*version 1, not 77/);
+      assert.equal(sim.route(id).version, 1, "a refused upsert changes nothing");
+      const current = await api("/route/upsert", {
+        integration_id: id,
+        default: { channel_ids: [channelId] },
+        version: 1,
+      });
+      assert.equal(current.status, 200);
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
       assert.equal(sim.route(id).version, 3);
+    });
+
+    it("answers /route/upsert with data {} (docs example) or null (routeUpsertData), never the route", async () => {
+      const { id, channelId } = await routedIntegration();
+      const body = { integration_id: id, default: { channel_ids: [channelId] } };
+      const empty = await api("/route/upsert", body);
+      assert.deepEqual(empty.json.data, {});
+      sim.setRouteUpsertData("null");
+      const none = await api("/route/upsert", body);
+      assert.ok("data" in none.json);
+      assert.equal(none.json.data, null);
     });
 
     it("validates cases, conditions, channels and sections, naming the field", async () => {
