@@ -174,6 +174,77 @@ describe("flashduty/Route provider", () => {
     await provider.delete(id, state);
   });
 
+  for (const answer of ["empty-object", "null"] as const) {
+    it(`upsert answering data ${answer === "null" ? "null" : "{}"}: the version is read back with /route/info`, async () => {
+      sim.setRouteUpsertData(answer);
+      const inputs = await checked(declared());
+      const created = await provider.create(inputs);
+      const upsert = sim.requests.find((r) => r.path === "/route/upsert");
+      assert.equal(upsert?.status, 200);
+      assert.equal((created.outs as RouteOutputs).version, 1);
+      const outs = created.outs as RouteOutputs;
+      const updated = await provider.update(created.id, outs, {
+        ...inputs,
+        default: { channelIds: [channelA] },
+      });
+      assert.equal((updated.outs as RouteOutputs).version, 2);
+      assert.equal(sim.route(integrationId).version, 2);
+    });
+  }
+
+  for (const mode of ["ignore", "enforce"] as const) {
+    it(`route version ${mode}d by the server: an up-to-date update succeeds and sends the state's version`, async () => {
+      sim.setRouteVersion(mode);
+      const inputs = await checked(declared());
+      const created = await provider.create(inputs);
+      const outs = created.outs as RouteOutputs;
+      const before = sim.requests.length;
+      await provider.update(created.id, outs, { ...inputs, default: { channelIds: [channelA] } });
+      const sent = sim.requests.slice(before).find((r) => r.path === "/route/upsert");
+      assert.equal((sent?.body as { version?: number }).version, outs.version);
+      assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelA] });
+    });
+  }
+
+  it("a route changed in the console since the last refresh: overwritten where version is ignored", async () => {
+    const inputs = await checked(declared());
+    const created = await provider.create(inputs);
+    sim.setRoute(integrationId, { default: { channel_ids: [channelA] } }); // console edit: version 2
+    const updated = await provider.update(created.id, created.outs as RouteOutputs, {
+      ...inputs,
+      cases: [],
+    });
+    assert.equal((updated.outs as RouteOutputs).version, 3);
+    assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
+  });
+
+  it("a route changed in the console since the last refresh: where version is enforced, the error says to run pulumi refresh", async () => {
+    sim.setRouteVersion("enforce");
+    const inputs = await checked(declared());
+    const created = await provider.create(inputs);
+    sim.setRoute(integrationId, { default: { channel_ids: [channelA] } }); // console edit: version 2
+    await assert.rejects(
+      provider.update(created.id, created.outs as RouteOutputs, { ...inputs, cases: [] }),
+      (err: Error) => {
+        assert.match(err.message, /changed outside this stack/);
+        assert.match(err.message, /version 2 in Flashduty, 1 in the stack's state/);
+        assert.match(err.message, /run `pulumi refresh`/);
+        return true;
+      },
+    );
+    assert.deepEqual(
+      sim.route(integrationId).default,
+      { channel_ids: [channelA] },
+      "not overwritten",
+    );
+    // After a refresh (read), the update goes through.
+    const refreshed = (await provider.read(created.id, created.outs as RouteOutputs))
+      .props as RouteOutputs;
+    assert.equal(refreshed.version, 2);
+    await provider.update(created.id, refreshed, { ...inputs, cases: [] });
+    assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
+  });
+
   it("delete leaves the route in place, makes no API call and logs why", async () => {
     const inputs = await checked(declared());
     const { id, outs } = await provider.create(inputs);

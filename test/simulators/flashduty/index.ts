@@ -219,6 +219,13 @@ export class FlashdutySimulator {
     Object.assign(record, { updated_at: nowSeconds() }, clone(patch), { integration_id: id });
   }
 
+  /** Changes a channel as the console would (shallow merge, no validation). */
+  mutateChannel(id: number, patch: Record<string, unknown>): void {
+    const channel = this.state.liveChannel(id);
+    if (!channel) throw new Error(`mutateChannel: no channel ${id}`);
+    Object.assign(channel, { updated_at: nowSeconds() }, clone(patch), { channel_id: id });
+  }
+
   deleteIntegration(id: number): void {
     if (!this.state.integrations.delete(id))
       throw new Error(`deleteIntegration: no integration ${id}`);
