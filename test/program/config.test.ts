@@ -46,6 +46,43 @@ describe("program/config", () => {
     assert.equal(problems.length, 6, text);
   });
 
+  it("takes a documented multi-segment pushPath and refuses empty or dot segments", () => {
+    const withPath = (pushPath: string) => ({
+      flashduty: { ...minimal.flashduty, kinds: { "aliyun-cm-event": { pushPath } } },
+    });
+    assert.equal(
+      parseWiringConfig(withPath("aws/cloudwatch")).flashduty.kinds?.["aliyun-cm-event"]?.pushPath,
+      "aws/cloudwatch",
+    );
+    for (const bad of ["aws//cloudwatch", "aws/../x", "/aws", "aws/", "a b"]) {
+      const problems = problemsOf(withPath(bad));
+      assert.equal(problems.length, 1, bad);
+      assert.match(problems[0], /flashduty\.kinds\.aliyun-cm-event\.pushPath: the push path after/);
+    }
+  });
+
+  it("checks a console push URL against the configured push host (a simulator's http base too)", () => {
+    const key = "0123456789abcdef0123456789abcdef100";
+    const raw = (pushUrl: string) => ({
+      flashduty: { kinds: { "standard-alert": { pushUrl } } },
+    });
+    const sim = `http://127.0.0.1:4000/event/push/alert/standard?integration_key=${key}`;
+    parseWiringConfig(raw(sim), { pushBaseUrl: "http://127.0.0.1:4000" });
+    const problems = problemsOf(raw(sim));
+    assert.ok(problems.some((p) => /must start with https:\/\//.test(p)));
+    assert.ok(problems.some((p) => /push host api\.flashcat\.cloud/.test(p)));
+    assert.ok(problems.every((p) => !p.includes(key)));
+    parseWiringConfig(
+      raw(`https://api.flashcat.cloud/event/push/alert/aws/cloudwatch?integration_key=${key}`),
+    );
+    const notPush = problemsOf(
+      raw(`https://api.flashcat.cloud/event/other?integration_key=${key}`),
+    );
+    assert.match(notPush.join("\n"), /path starting with \/event\/push\/alert\//);
+    const noKey = problemsOf(raw("https://api.flashcat.cloud/event/push/alert/standard"));
+    assert.match(noKey.join("\n"), /exactly one integration_key query parameter \(found 0\)/);
+  });
+
   it("needs channels on a standard routing case", () => {
     const text = problemsOf({
       flashduty: {
