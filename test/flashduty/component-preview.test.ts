@@ -46,7 +46,9 @@ describe("flashduty/FlashdutyIntegration component (preview of an integration up
     assert.equal(routeInputs.length, 1);
     assert.notEqual(routeInputs[0].integrationId, UNKNOWN);
     assert.equal(routeInputs[0].integrationId, INTEGRATION_ID);
-    const known = await new Promise<number | undefined>((resolve) => component.integrationId.apply(resolve));
+    const known = await new Promise<number | undefined>((resolve) =>
+      component.integrationId.apply(resolve),
+    );
     assert.equal(known, INTEGRATION_ID);
   });
 });
