@@ -245,6 +245,36 @@ describe("flashduty/Route provider", () => {
     assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
   });
 
+  it("console mode, integration API off: up, no-op refresh and diff, drift, repair, destroy — no /integration/* call", async () => {
+    sim.setIntegrationApi(false);
+    sim.setRouteVersion("enforce");
+    const consoleMade = sim.createConsoleIntegration({ typeName: "Alibaba Cloud CM Event" });
+    const from = sim.requests.length;
+    const inputs = await checked({ ...declared(), integrationId: consoleMade.integrationId });
+    const created = await provider.create(inputs);
+    assert.equal(sim.route(consoleMade.integrationId).version, 1);
+    // No-op refresh and preview.
+    const read = (await provider.read(created.id, created.outs as RouteOutputs))
+      .props as RouteOutputs;
+    assert.equal((await provider.diff(created.id, read, inputs)).changes, false);
+    // Drift in the console, seen on refresh, repaired by the next up.
+    sim.setRoute(consoleMade.integrationId, { default: { channel_ids: [channelA] } });
+    const drifted = (await provider.read(created.id, read)).props as RouteOutputs;
+    assert.equal(drifted.cases.length, 0);
+    assert.equal((await provider.diff(created.id, drifted, inputs)).changes, true);
+    await provider.update(created.id, drifted, inputs);
+    assert.equal(sim.route(consoleMade.integrationId).cases.length, 2);
+    // Destroy: nothing is deleted, the console's integration stays.
+    await provider.delete(created.id, drifted);
+    assert.ok(sim.hasIntegration(consoleMade.integrationId));
+    const paths = pathsSince(sim, from);
+    assert.deepEqual(
+      paths.filter((p) => p.startsWith("/integration/")),
+      [],
+    );
+    assert.ok(paths.every((p) => p.startsWith("/route/")));
+  });
+
   it("delete leaves the route in place, makes no API call and logs why", async () => {
     const inputs = await checked(declared());
     const { id, outs } = await provider.create(inputs);
