@@ -321,7 +321,13 @@ function explainIssue(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.input === undefined)
     return `missing: this key is required (expected ${issue.expected})`;
   const got = Array.isArray(issue.input) ? "array" : typeof issue.input;
-  return `expected ${issue.expected === "boolean" ? "true or false" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${got} ${JSON.stringify(issue.input)}`;
+  // A push URL set at the wrong path (e.g. `kinds.<kind>` instead of `kinds.<kind>.pushUrl`) must
+  // not be echoed: it carries the integration key.
+  const shown =
+    typeof issue.input === "string" && /integration_key=/i.test(issue.input)
+      ? "(a push URL: not shown; it belongs under flashduty.kinds.<kind>.pushUrl)"
+      : JSON.stringify(issue.input);
+  return `expected ${issue.expected === "boolean" ? "true or false" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${got} ${shown}`;
 }
 
 export interface ParseOptions {

@@ -83,6 +83,17 @@ describe("program/config", () => {
     assert.match(noKey.join("\n"), /exactly one integration_key query parameter \(found 0\)/);
   });
 
+  it("never echoes a push URL given at the wrong key", () => {
+    const url =
+      "https://api.flashcat.cloud/event/push/alert/standard?integration_key=0123456789abcdef0123456789abcdef100";
+    const problems = problemsOf({ flashduty: { kinds: { "standard-alert": url } } });
+    assert.match(
+      problems.join("\n"),
+      /flashduty\.kinds\.standard-alert: expected an object, got string \(a push URL: not shown/,
+    );
+    assert.ok(problems.every((p) => !p.includes("0123456789abcdef")));
+  });
+
   it("needs channels on a standard routing case", () => {
     const text = problemsOf({
       flashduty: {
