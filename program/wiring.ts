@@ -230,7 +230,7 @@ export function buildWiring(inputs: WiringInputs): Wiring {
         ? {
             // Created in the Flashduty console: no /integration/* call; routes only with its id.
             ...common,
-            pushUrl: pulumi.secret(override.pushUrl),
+            pushUrl: pulumi.secret(override.pushUrl.trim()),
             integrationId: override.integrationId,
             ...(override.integrationId !== undefined ? routingArgs(routing as Routing) : {}),
           }
