@@ -1,6 +1,9 @@
 // Counts Flashduty Open API calls per lifecycle step, driving the Integration and Route providers the
 // way the Pulumi engine does (check → diff → create/update, read on refresh, delete), against the
 // local Flashduty simulator's request log. Prints a table and exits non-zero when a target is missed.
+// Two worlds: API mode (the integration API offered), then console mode (the integration API off, an
+// integration created "in the console": only its Route is managed). `/route/upsert` answers `data: {}`
+// as the docs show, so every upsert is followed by a `/route/info` read-back of the version.
 //
 //   npm run bench:api
 import { FlashdutySimulator } from "../test/simulators/flashduty";
@@ -93,8 +96,8 @@ async function main(): Promise<void> {
 
   await measure(
     "create integration + route",
-    "≤ 4 calls",
-    (calls) => calls <= 4,
+    "≤ 5 calls (type/list, create, route info, upsert, read-back)",
+    (calls) => calls <= 5,
     async () => {
       integrationInputs = await checked(integrations, {}, integrationDecl);
       const i = await integrations.create(integrationInputs);
@@ -183,6 +186,68 @@ async function main(): Promise<void> {
     async () => {
       await routes.delete(routeId, routeOuts);
       await integrations.delete(integrationId, integrationOuts);
+    },
+  );
+
+  // ---- console mode: the integration API is off; the integration comes from the console ----
+  sim.setIntegrationApi(false);
+  const consoleIntegration = sim.createConsoleIntegration({ typeName: "Alibaba Cloud CM Event" });
+  const noIntegrationCalls = (paths: string[]) =>
+    paths.every((p) => !p.startsWith("/integration/"));
+  let consoleRouteId!: string;
+  let consoleRouteOuts!: RouteOutputs;
+  let consoleRouteInputs!: RouteInputs;
+  await measure(
+    "console mode: create route",
+    "≤ 3 calls (route info, upsert, read-back), no /integration/*",
+    (calls, _writes, paths) => calls <= 3 && noIntegrationCalls(paths),
+    async () => {
+      consoleRouteInputs = await checked(
+        routes,
+        {},
+        {
+          integrationId: consoleIntegration.integrationId,
+          default: { channelIds: [channelId] },
+        },
+      );
+      const r = await routes.create(consoleRouteInputs);
+      consoleRouteId = r.id;
+      consoleRouteOuts = r.outs as RouteOutputs;
+    },
+  );
+  await measure(
+    "console mode: no-op refresh (read)",
+    "1 read, 0 writes, no /integration/*",
+    (calls, writes, paths) => calls === 1 && writes === 0 && noIntegrationCalls(paths),
+    async () => {
+      consoleRouteOuts = (await routes.read(consoleRouteId, consoleRouteOuts))
+        .props as RouteOutputs;
+    },
+  );
+  await measure(
+    "console mode: route change (update)",
+    "2 calls (upsert, read-back)",
+    (calls, writes) => calls === 2 && writes === 1,
+    async () => {
+      const news = await checked<RouteInputs>(routes, consoleRouteInputs, {
+        ...consoleRouteInputs,
+        cases: [
+          {
+            conditions: [{ key: "severity", oper: "IN", vals: ["Critical"] }],
+            channelIds: [channelId],
+          },
+        ],
+      });
+      consoleRouteOuts = (await routes.update(consoleRouteId, consoleRouteOuts, news))
+        .outs as RouteOutputs;
+    },
+  );
+  await measure(
+    "console mode: destroy",
+    "0 calls (the integration is the console's; routes have no delete)",
+    (calls) => calls === 0,
+    async () => {
+      await routes.delete(consoleRouteId, consoleRouteOuts);
     },
   );
 

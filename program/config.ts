@@ -3,7 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { formatProblems } from "../components/common/problems";
+import { DEFAULT_BASE_URL } from "../components/flashduty/config";
 import { INTEGRATION_KINDS, IntegrationKind } from "../components/flashduty/integration";
+import { checkPushUrl, pushPathProblem } from "../components/flashduty/pushUrl";
 import {
   Failure,
   checkDescription,
@@ -103,7 +105,10 @@ const kindOverride = z.strictObject({
   pluginType: z.string().min(1).optional(),
   pushPath: z
     .string()
-    .regex(/^[A-Za-z0-9._-]+$/, { error: "a single URL path segment, e.g. standard" })
+    .refine((p) => pushPathProblem(p) === undefined, {
+      error: (issue) =>
+        `the push path after /event/push/alert/: ${pushPathProblem(issue.input) ?? "invalid"}`,
+    })
     .optional(),
   routing: routing.optional(),
   adoptId: z
@@ -114,6 +119,23 @@ const kindOverride = z.strictObject({
   keyRotation: z
     .string()
     .min(1, { error: "any non-empty string, e.g. a date; change it to rotate the key" })
+    .optional(),
+  // Console-created integrations (docs/configuration.md, "Console-created integrations"). The URL
+  // is checked in crossChecks, whose messages never print it.
+  pushUrl: z
+    .string({
+      error:
+        "the integration's Push URL from the Flashduty console, as a secret: " +
+        "pulumi config set --secret --path 'flashduty.kinds.<kind>.pushUrl' '<push URL>'",
+    })
+    .optional(),
+  integrationId: z
+    .number()
+    .int()
+    .positive({
+      error:
+        "the numeric id of the console-created shared integration whose routing rules this stack manages",
+    })
     .optional(),
 });
 
@@ -138,7 +160,7 @@ const flashduty = z.strictObject({
       }),
     )
     .optional(),
-  routing,
+  routing: routing.optional(),
   kinds: z.partialRecord(z.enum(INTEGRATION_KINDS), kindOverride).optional(),
 });
 
@@ -325,11 +347,28 @@ function explainIssue(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.input === undefined)
     return `missing: this key is required (expected ${issue.expected})`;
   const got = Array.isArray(issue.input) ? "array" : typeof issue.input;
-  return `expected ${issue.expected === "boolean" ? "true or false" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${got} ${JSON.stringify(issue.input)}`;
+  // A push URL set at the wrong path (e.g. `kinds.<kind>` instead of `kinds.<kind>.pushUrl`) must
+  // not be echoed: it carries the integration key.
+  const shown =
+    typeof issue.input === "string" && /integration_key=/i.test(issue.input)
+      ? "(a push URL: not shown; it belongs under flashduty.kinds.<kind>.pushUrl)"
+      : JSON.stringify(issue.input);
+  return `expected ${issue.expected === "boolean" ? "true or false" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${got} ${shown}`;
+}
+
+export interface ParseOptions {
+  /**
+   * The push base the stack is configured with (`flashduty:pushBaseUrl`, else `flashduty:baseUrl`,
+   * else https://api.flashcat.cloud): console push URLs must be on its host.
+   */
+  readonly pushBaseUrl?: string;
 }
 
 /** Parses a raw config object (as read from the stack) and throws one ConfigError listing every problem. */
-export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
+export function parseWiringConfig(
+  raw: Record<string, unknown>,
+  options: ParseOptions = {},
+): WiringConfig {
   const problems: string[] = [];
   for (const key of Object.keys(raw)) {
     if (!KNOWN_KEYS.includes(key)) {
@@ -342,7 +381,11 @@ export function parseWiringConfig(raw: Record<string, unknown>): WiringConfig {
   const known = Object.fromEntries(Object.entries(rest).filter(([k]) => KNOWN_KEYS.includes(k)));
   const parsed = wiringConfigSchema.safeParse(known, { error: explainIssue });
   if (!parsed.success) problems.push(...describeIssues(parsed.error.issues));
-  if (parsed.success) problems.push(...crossChecks(parsed.data, receiverToken !== undefined));
+  if (parsed.success)
+    problems.push(
+      ...crossChecks(parsed.data, receiverToken !== undefined),
+      ...consoleChecks(parsed.data, options.pushBaseUrl ?? DEFAULT_BASE_URL),
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data as WiringConfig;
 }
@@ -371,14 +414,14 @@ function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
       );
     }
   };
-  const checkRouting = (r: WiringConfig["flashduty"]["routing"], base: string) => {
+  const checkRouting = (r: NonNullable<WiringConfig["flashduty"]["routing"]>, base: string) => {
     if (r.channel !== undefined) checkRef(r.channel, `${base}.channel`);
     r.cases?.forEach((c, i) =>
       c.channels?.forEach((ch, j) => checkRef(ch, `${base}.cases[${i}].channels[${j}]`)),
     );
     r.default?.channels.forEach((ch, j) => checkRef(ch, `${base}.default.channels[${j}]`));
   };
-  checkRouting(cfg.flashduty.routing, "flashduty.routing");
+  if (cfg.flashduty.routing) checkRouting(cfg.flashduty.routing, "flashduty.routing");
   for (const [kind, o] of Object.entries(cfg.flashduty.kinds ?? {})) {
     if (o?.routing) checkRouting(o.routing, `flashduty.kinds.${kind}.routing`);
   }
@@ -398,6 +441,48 @@ function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
   return problems;
 }
 
+/** Kinds given as console-created integrations (`pushUrl` set). */
+export function consoleKinds(cfg: WiringConfig): IntegrationKind[] {
+  return Object.entries(cfg.flashduty.kinds ?? {})
+    .filter(([, o]) => o?.pushUrl !== undefined)
+    .map(([k]) => k as IntegrationKind);
+}
+
+/** Keys that only apply to integrations this stack creates through `/integration/*`. */
+const API_ONLY_KEYS = ["pluginType", "pushPath", "adoptId", "keyRotation"] as const;
+
+/** Console-created integrations: the push URL's shape and the keys that go with it. */
+function consoleChecks(cfg: WiringConfig, pushBaseUrl: string): string[] {
+  const problems: string[] = [];
+  for (const [kind, o] of Object.entries(cfg.flashduty.kinds ?? {})) {
+    if (!o) continue;
+    const base = `${PROJECT}:flashduty.kinds.${kind}`;
+    if (o.pushUrl === undefined) {
+      if (o.integrationId !== undefined)
+        problems.push(
+          `${base}.integrationId: applies to an integration created in the Flashduty console; also give its ` +
+            `push URL (pulumi config set --secret --path 'flashduty.kinds.${kind}.pushUrl' '<push URL>'), ` +
+            "or use adoptId to adopt a shared integration through the integration API",
+        );
+      continue;
+    }
+    for (const p of checkPushUrl(o.pushUrl, pushBaseUrl).problems)
+      problems.push(`${base}.pushUrl: ${p}`);
+    for (const key of API_ONLY_KEYS)
+      if (o[key] !== undefined)
+        problems.push(
+          `${base}.${key}: applies to integrations this stack creates through the integration API; ` +
+            "a console-created integration (pushUrl) is used as it is: remove it",
+        );
+    if (o.integrationId === undefined && o.routing !== undefined)
+      problems.push(
+        `${base}.routing: routing rules need the integration's id: set flashduty.kinds.${kind}.integrationId ` +
+          "(a shared integration; see docs/configuration.md), or remove routing (a private integration delivers to its channel)",
+      );
+  }
+  return problems;
+}
+
 const OBJECT_KEYS = new Set(["flashduty", "aliyun", "volcengine", "receiver"]);
 
 function parseStructured(value: string): unknown {
@@ -413,6 +498,14 @@ function isStoredAsSecret(fullKey: string): boolean {
   // `isConfigSecret` is exported by the runtime but not declared in its typings.
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
   return runtime.isConfigSecret ? runtime.isConfigSecret(fullKey) : true;
+}
+
+/** The push base as the Flashduty providers resolve it (components/flashduty/config.ts). */
+function configuredPushBase(all: Record<string, string>, env = process.env): string {
+  const pick = (...values: (string | undefined)[]) =>
+    values.map((v) => v?.trim()).find((v) => v !== undefined && v !== "");
+  const base = pick(all["flashduty:baseUrl"], env.FLASHDUTY_BASE_URL) ?? DEFAULT_BASE_URL;
+  return pick(all["flashduty:pushBaseUrl"], env.FLASHDUTY_PUSH_BASE_URL) ?? base;
 }
 
 /** Reads the project's namespace from the running stack's configuration. */
@@ -436,9 +529,23 @@ export function loadWiringConfig(): WiringConfig {
     }
     raw[key] = OBJECT_KEYS.has(key) ? parseStructured(value) : value;
   }
+  // A push URL carries its integration key: refuse it in plain text. Pulumi marks a structured key
+  // secret as a whole when any value inside it was set with --secret.
+  const flashdutyRaw = raw.flashduty as
+    { kinds?: Record<string, { pushUrl?: unknown }> } | undefined;
+  const plainPushUrls = Object.entries(flashdutyRaw?.kinds ?? {})
+    .filter(([, o]) => o && typeof o === "object" && o.pushUrl !== undefined)
+    .map(([kind]) => kind);
+  if (plainPushUrls.length > 0 && !isStoredAsSecret(`${prefix}flashduty`)) {
+    for (const kind of plainPushUrls)
+      problems.push(
+        `${prefix}flashduty.kinds.${kind}.pushUrl: stored in plain text, but a push URL carries the ` +
+          `integration key: set it again with \`pulumi config set --secret --path 'flashduty.kinds.${kind}.pushUrl' '<push URL>'\``,
+      );
+  }
   let parsed: WiringConfig | undefined;
   try {
-    parsed = parseWiringConfig(raw);
+    parsed = parseWiringConfig(raw, { pushBaseUrl: configuredPushBase(all) });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);

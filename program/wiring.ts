@@ -21,7 +21,7 @@ import {
 import { problemsOf } from "../components/common/problems";
 import { ConfigError, IntegrationKind, PROJECT, WiringConfig, cloudsUseReceiver } from "./config";
 
-type Routing = WiringConfig["flashduty"]["routing"];
+type Routing = NonNullable<WiringConfig["flashduty"]["routing"]>;
 type ChannelRef = number | string;
 
 /** Display names of the integrations this program creates, per kind. */
@@ -151,6 +151,25 @@ function validateClouds(cfg: WiringConfig, environment: string): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** Every integration whose routes this stack manages needs routing: its own or flashduty.routing. */
+function checkRoutingGiven(cfg: WiringConfig, kinds: IntegrationKind[]): void {
+  if (cfg.flashduty.routing !== undefined) return;
+  const missing = kinds.filter((kind) => {
+    const o = cfg.flashduty.kinds?.[kind];
+    const managesRoute = o?.pushUrl === undefined || o.integrationId !== undefined;
+    return managesRoute && o?.routing === undefined;
+  });
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map(
+        (kind) =>
+          `${PROJECT}:flashduty.routing: missing, and flashduty.kinds.${kind}.routing is not set either: ` +
+          `the ${kind} integration's routing rules are managed by this stack; set one of them ` +
+          "(a console-created private integration needs none: give only its pushUrl)",
+      ),
+    );
+}
+
 /** Builds every resource of the environment. Throws ConfigError before creating anything. */
 export function buildWiring(inputs: WiringInputs): Wiring {
   const cfg = inputs.config;
@@ -158,6 +177,7 @@ export function buildWiring(inputs: WiringInputs): Wiring {
   const prefix = cfg.flashduty.namePrefix ?? environment;
   validateClouds(cfg, environment);
   const kinds = plannedIntegrationKinds(cfg);
+  checkRoutingGiven(cfg, kinds);
   const receiver = cloudsUseReceiver(cfg) ? inputs.receiver?.() : undefined;
   if (cloudsUseReceiver(cfg) && receiver === undefined) {
     throw new ConfigError([`${PROJECT}:receiver: a cloud has delivery: receiver; set receiver`]);
@@ -197,17 +217,32 @@ export function buildWiring(inputs: WiringInputs): Wiring {
   const integrations: Partial<Record<IntegrationKind, FlashdutyIntegration>> = {};
   for (const kind of kinds) {
     const override = cfg.flashduty.kinds?.[kind];
-    integrations[kind] = new FlashdutyIntegration(`flashduty-${KIND_LABELS[kind]}`, {
+    const routing = override?.routing ?? cfg.flashduty.routing;
+    const common = {
       kind,
       name: `${prefix}-${KIND_LABELS[kind]}`,
       description: `Managed by Pulumi (${PROJECT}, ${environment})`,
       teamId: cfg.flashduty.teamId,
-      pluginType: override?.pluginType,
-      pushPath: override?.pushPath,
-      adoptId: override?.adoptId,
-      keyRotation: override?.keyRotation,
-      ...routingArgs(override?.routing ?? cfg.flashduty.routing),
-    });
+    };
+    integrations[kind] = new FlashdutyIntegration(
+      `flashduty-${KIND_LABELS[kind]}`,
+      override?.pushUrl !== undefined
+        ? {
+            // Created in the Flashduty console: no /integration/* call; routes only with its id.
+            ...common,
+            pushUrl: pulumi.secret(override.pushUrl.trim()),
+            integrationId: override.integrationId,
+            ...(override.integrationId !== undefined ? routingArgs(routing as Routing) : {}),
+          }
+        : {
+            ...common,
+            pluginType: override?.pluginType,
+            pushPath: override?.pushPath,
+            adoptId: override?.adoptId,
+            keyRotation: override?.keyRotation,
+            ...routingArgs(routing as Routing),
+          },
+    );
   }
   const pushUrlOf = (kind: IntegrationKind) => integrations[kind]?.pushUrl;
 
@@ -248,7 +283,12 @@ export function wiringOutputs(w: Wiring): Record<string, unknown> {
   return {
     environment: w.environment,
     channelIds: Object.fromEntries(Object.entries(w.channels).map(([k, c]) => [k, c.channelId])),
-    flashdutyIntegrationIds: byKind((i) => i.integrationId),
+    // Console-created integrations given without an id have none here.
+    flashdutyIntegrationIds: Object.fromEntries(
+      Object.entries(w.integrations)
+        .filter(([, i]) => i.mode === "api" || i.route !== undefined)
+        .map(([k, i]) => [k, i.integrationId]),
+    ),
     flashdutyPushUrls: pulumi.secret(byKind((i) => i.pushUrl)),
     receiverPushUrl: w.integrations["standard-alert"]
       ? pulumi.secret(w.integrations["standard-alert"].pushUrl)

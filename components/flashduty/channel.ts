@@ -61,6 +61,28 @@ function fromApiChannel(channel: ApiChannel): Partial<ChannelOutputs> {
   });
 }
 
+/** What a field left out of a channel record means: Flashduty emits one "only when populated". */
+const UNPOPULATED: Partial<ChannelOutputs> = {
+  description: "",
+  autoResolveTimeout: 0,
+  isPrivate: false,
+  autoResolveMode: undefined,
+};
+
+/**
+ * The state after a read: the server's fields, and for a field the state has but the record leaves
+ * out (docs spec ChannelItem: fields are "emitted only when populated"), its empty value. So a
+ * description cleared in the console reads as "", `is_private` turned off as false, a timeout of 0
+ * as 0, instead of keeping the value the state had.
+ */
+function readState(props: ChannelOutputs, channel: ApiChannel, channelId: number): ChannelOutputs {
+  const server = fromApiChannel(channel);
+  const next: Record<string, unknown> = { ...props, ...server, channelId };
+  for (const [key, empty] of Object.entries(UNPOPULATED))
+    if (key in props && !(key in server)) next[key] = empty;
+  return compact(next) as unknown as ChannelOutputs;
+}
+
 const MANAGED_FIELDS = [
   "teamId",
   "name",
@@ -223,14 +245,7 @@ export function makeChannelProvider(options: ProviderOptions = {}): ChannelProvi
     async read(id, props) {
       const channel = await fetchChannel(fdContext.client(), Number(id));
       if (!channel) return { id: "", props: {} as ChannelOutputs };
-      return {
-        id,
-        props: compact({
-          ...props,
-          ...fromApiChannel(channel),
-          channelId: Number(id),
-        }) as ChannelOutputs,
-      };
+      return { id, props: readState(props, channel, Number(id)) };
     },
 
     async update(id, olds, news) {

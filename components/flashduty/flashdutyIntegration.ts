@@ -1,9 +1,14 @@
-// A Flashduty integration ready to receive alerts: one shared integration plus its routing rules.
-// "private" style = a shared integration with a single default route to one channel, because
-// Flashduty's Open API cannot create channel-owned integrations.
+// A Flashduty integration ready to receive alerts, in one of two modes:
+// - API mode: one shared integration created through `/integration/*` plus its routing rules.
+//   "private" style = a shared integration with a single default route to one channel, because
+//   Flashduty's Open API cannot create channel-owned integrations.
+// - Console mode (`pushUrl` given): the integration was created in the Flashduty console; this
+//   component makes no `/integration/*` call at all and never deletes it. Given `integrationId` (a
+//   shared integration), it manages the integration's routing rules through `/route/*`.
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblems } from "../common/problems";
 import { INTEGRATION_KINDS, Integration, IntegrationKind } from "./integration";
+import { checkPushUrl } from "./pushUrl";
 import { Route, RouteCaseArgs, RouteDefaultArgs } from "./route";
 
 export type FlashdutyIntegrationStyle = "private" | "shared";
@@ -16,8 +21,20 @@ export interface FlashdutyIntegrationArgs {
   /**
    * "private": all alerts go to `channelId` (single default route).
    * "shared": alerts are routed by `cases`, then `default`.
+   * Required unless `pushUrl` is given without `integrationId` (then no route is managed).
    */
-  readonly style: FlashdutyIntegrationStyle;
+  readonly style?: FlashdutyIntegrationStyle;
+  /**
+   * Console mode: the Push URL of an integration created in the Flashduty console (secret). No
+   * `/integration/*` call is made and the integration is never deleted by this stack.
+   */
+  readonly pushUrl?: pulumi.Input<string>;
+  /**
+   * Console mode: the id of the console-created shared integration whose routing rules this
+   * component manages (`/route/*`). Omit it for a private (channel-owned) integration, or when the
+   * routing rules stay managed in the console.
+   */
+  readonly integrationId?: pulumi.Input<number>;
   /** Target channel of a "private" integration. */
   readonly channelId?: pulumi.Input<number>;
   /** Routing cases of a "shared" integration, evaluated top to bottom. */
@@ -46,7 +63,36 @@ export function validateFlashdutyIntegrationArgs(
   args: FlashdutyIntegrationArgs,
 ): void {
   const problems: string[] = [];
-  if (args.style !== "private" && args.style !== "shared")
+  const consoleMode = args.pushUrl !== undefined;
+  const managesRoute = !consoleMode || args.integrationId !== undefined;
+  if (consoleMode) {
+    // A plain string is checked here; an Output is checked when it resolves (never printed).
+    if (typeof args.pushUrl === "string")
+      for (const p of checkPushUrl(args.pushUrl).problems) problems.push(`pushUrl ${p}.`);
+    for (const key of ["pluginType", "pushPath", "adoptId", "keyRotation", "settings"] as const)
+      if (args[key] !== undefined)
+        problems.push(
+          `${key} applies to integrations created through the API; a console-created integration (pushUrl) ` +
+            "is used as it is: remove it.",
+        );
+    if (
+      !managesRoute &&
+      (args.style !== undefined ||
+        args.cases !== undefined ||
+        args.default !== undefined ||
+        args.channelId !== undefined)
+    )
+      problems.push(
+        "routing (style, channelId, cases, default) needs integrationId: give the id of the console-created " +
+          "shared integration whose routing rules this stack manages, or remove the routing (a private " +
+          "integration delivers to its own channel).",
+      );
+  } else if (args.integrationId !== undefined) {
+    problems.push(
+      "integrationId applies to console-created integrations only: give their pushUrl too, or use adoptId to adopt a shared integration through the API.",
+    );
+  }
+  if (managesRoute && args.style !== "private" && args.style !== "shared")
     problems.push(`style must be "private" or "shared" (got ${JSON.stringify(args.style)}).`);
   if (typeof args.kind === "string" && !INTEGRATION_KINDS.includes(args.kind as IntegrationKind))
     problems.push(`kind "${args.kind}" is unknown; use one of ${INTEGRATION_KINDS.join(", ")}.`);
@@ -76,15 +122,33 @@ export function validateFlashdutyIntegrationArgs(
     throw new Error(formatProblems(`FlashdutyIntegration "${name}": invalid arguments:`, problems));
 }
 
+/** The integration key of a push URL (for an Output: checked when it resolves, never printed). */
+function keyOfPushUrl(name: string, url: string): string {
+  const { parsed, problems } = checkPushUrl(url);
+  if (!parsed)
+    throw new Error(
+      formatProblems(
+        `FlashdutyIntegration "${name}": invalid arguments:`,
+        problems.map((p) => `pushUrl ${p}.`),
+      ),
+    );
+  return parsed.integrationKey;
+}
+
 export class FlashdutyIntegration extends pulumi.ComponentResource {
-  readonly integrationId: pulumi.Output<number>;
+  /** "api": created through `/integration/*`; "console": created in the console, given by pushUrl. */
+  readonly mode: "api" | "console";
+  /** Undefined for a console-created integration given without integrationId. */
+  readonly integrationId: pulumi.Output<number | undefined>;
   /** Secret. */
   readonly integrationKey: pulumi.Output<string>;
   /** Secret: where the cloud (or the receiver) pushes alerts. */
   readonly pushUrl: pulumi.Output<string>;
   readonly routeVersion: pulumi.Output<number | undefined>;
-  readonly integration: Integration;
-  readonly route: Route;
+  /** API mode only. */
+  readonly integration?: Integration;
+  /** Absent for a console-created integration given without integrationId. */
+  readonly route?: Route;
 
   constructor(
     name: string,
@@ -94,36 +158,51 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
     validateFlashdutyIntegrationArgs(name, args);
     super("flashduty-wiring:flashduty:FlashdutyIntegration", name, {}, opts);
 
-    this.integration = new Integration(
-      name,
-      {
-        kind: args.kind,
-        pluginType: args.pluginType,
-        name: args.name,
-        description: args.description,
-        teamId: args.teamId,
-        settings: args.settings,
-        pushPath: args.pushPath,
-        adoptId: args.adoptId,
-        keyRotation: args.keyRotation,
-      },
-      { parent: this },
-    );
-
-    // From the id, not the integrationId output: a dynamic provider has no preview of an update, so
-    // computed outputs are unknown in the preview of any in-place change of the integration, while
-    // its id is kept. An unknown integrationId would make the route plan a replacement.
-    const integrationId = this.integration.id.apply(Number);
     const routing =
       args.style === "private"
         ? { default: { channelIds: [args.channelId as pulumi.Input<number>] } }
         : { cases: args.cases, default: args.default };
-    this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
 
-    this.integrationId = integrationId;
-    this.integrationKey = pulumi.secret(this.integration.integrationKey);
-    this.pushUrl = pulumi.secret(this.integration.pushUrl);
-    this.routeVersion = this.route.version;
+    if (args.pushUrl !== undefined) {
+      // Console mode: nothing under /integration/* is called, created, read or deleted.
+      this.mode = "console";
+      this.pushUrl = pulumi.secret(pulumi.output(args.pushUrl));
+      this.integrationKey = pulumi.secret(this.pushUrl.apply((url) => keyOfPushUrl(name, url)));
+      if (args.integrationId !== undefined) {
+        const integrationId = pulumi.output(args.integrationId);
+        this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
+        this.integrationId = integrationId;
+      } else {
+        this.integrationId = pulumi.output<number | undefined>(undefined);
+      }
+    } else {
+      this.mode = "api";
+      this.integration = new Integration(
+        name,
+        {
+          kind: args.kind,
+          pluginType: args.pluginType,
+          name: args.name,
+          description: args.description,
+          teamId: args.teamId,
+          settings: args.settings,
+          pushPath: args.pushPath,
+          adoptId: args.adoptId,
+          keyRotation: args.keyRotation,
+        },
+        { parent: this },
+      );
+
+      // From the id, not the integrationId output: a dynamic provider has no preview of an update, so
+      // computed outputs are unknown in the preview of any in-place change of the integration, while
+      // its id is kept. An unknown integrationId would make the route plan a replacement.
+      const integrationId = this.integration.id.apply(Number);
+      this.route = new Route(`${name}-route`, { integrationId, ...routing }, { parent: this });
+      this.integrationId = integrationId;
+      this.integrationKey = pulumi.secret(this.integration.integrationKey);
+      this.pushUrl = pulumi.secret(this.integration.pushUrl);
+    }
+    this.routeVersion = this.route ? this.route.version : pulumi.output(undefined);
 
     this.registerOutputs({
       integrationId: this.integrationId,

@@ -14,6 +14,9 @@ import {
   parseNonNegativeId,
 } from "./support";
 import { containsUnknown, isUnknown } from "../common/unknown";
+import { buildPushUrl, pushPathProblem } from "./pushUrl";
+
+export { buildPushUrl } from "./pushUrl";
 
 /** Integration kinds this project wires; each resolves to a Flashduty `plugin_type` at run time. */
 export const INTEGRATION_KINDS = [
@@ -40,7 +43,6 @@ const DOCUMENTED_PUSH_PATHS: Record<string, string> = { "standard.alert": "stand
 const NAME_MIN = 2;
 const NAME_MAX = 49;
 const DESCRIPTION_MAX = 499;
-const PUSH_PATH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Inputs as the provider sees them (after `check`). */
 export interface IntegrationInputs {
@@ -95,10 +97,6 @@ export function defaultPushPath(pluginType: string): string {
   return DOCUMENTED_PUSH_PATHS[pluginType] ?? pluginType.split(".")[0];
 }
 
-export function buildPushUrl(pushBaseUrl: string, path: string, integrationKey: string): string {
-  return `${pushBaseUrl.replace(/\/+$/, "")}/event/push/alert/${encodeURIComponent(path)}?integration_key=${encodeURIComponent(integrationKey)}`;
-}
-
 /** Resolves `kind` to a `plugin_type` through `/integration/type/list`, refusing unusable types. */
 export async function resolvePluginType(
   client: FlashdutyClient,
@@ -138,6 +136,37 @@ export async function resolvePluginTypeByNames(
     );
   }
   return match.plugin_type;
+}
+
+/** The docs section on console-created integrations (the way out when the API is not offered). */
+export const CONSOLE_MODE_DOCS = "docs/configuration.md#console-created-integrations";
+
+/**
+ * The error to show when the account answers `/integration/*` with 404 `RouteNotFound`: the
+ * integration API is not offered (flashcatcloud/flashduty-cli `reference/channel.md`: integrations are
+ * console-only), so the user creates the integration in the console and gives the stack its push URL.
+ */
+export function integrationApiAbsentError(
+  error: FlashdutyApiError,
+  kind: string | undefined,
+): Error {
+  const k = kind !== undefined && !isUnknown(kind) ? kind : "<kind>";
+  return new Error(
+    `Flashduty answered ${error.path} with 404 RouteNotFound: this account does not offer the ` +
+      "integration API. Create the integration in the Flashduty console instead and give this " +
+      `stack its push URL as a secret: \`pulumi config set --secret --path 'flashduty.kinds.${k}.pushUrl' '<push URL>'\`; ` +
+      `for a shared integration whose routing rules this stack should manage, also \`pulumi config set --path 'flashduty.kinds.${k}.integrationId' <id>\`. ` +
+      `Step by step: ${CONSOLE_MODE_DOCS}.` +
+      (error.requestId ? ` [request_id ${error.requestId}]` : ""),
+  );
+}
+
+function isIntegrationApiAbsent(error: unknown): error is FlashdutyApiError {
+  return (
+    error instanceof FlashdutyApiError &&
+    error.isRouteNotFound &&
+    error.path.startsWith("/integration/")
+  );
 }
 
 function checkInputs(news: Record<string, unknown>): {
@@ -183,11 +212,8 @@ function checkInputs(news: Record<string, unknown>): {
   if (settings !== undefined && !containsUnknown(settings) && !isPlainObject(settings))
     failures.add("settings", "must be an object of type-specific settings");
   if (pushPath !== undefined && !isUnknown(pushPath)) {
-    if (typeof pushPath !== "string" || !PUSH_PATH_PATTERN.test(pushPath))
-      failures.add(
-        "pushPath",
-        'must be a URL path segment such as "standard" (letters, digits, ".", "_", "-")',
-      );
+    const problem = pushPathProblem(pushPath);
+    if (problem) failures.add("pushPath", problem);
   }
   if (adoptId !== undefined && !isUnknown(adoptId)) {
     const parsed = parseId(adoptId);
@@ -288,7 +314,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
     return news.keyRotation !== undefined && news.keyRotation !== olds.keyRotation;
   }
 
-  return {
+  const provider: IntegrationProvider = {
     async configure(req) {
       fdContext.configure(req.config);
     },
@@ -489,6 +515,26 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
         throw error;
       }
     },
+  };
+
+  /** Runs a provider method, turning "the integration API is not offered" into the way out. */
+  async function explained<T>(kind: string | undefined, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isIntegrationApiAbsent(error)) throw integrationApiAbsentError(error, kind);
+      throw error;
+    }
+  }
+  return {
+    ...provider,
+    diff: (id, olds, news) =>
+      explained(news.kind ?? olds.kind, () => provider.diff(id, olds, news)),
+    create: (inputs) => explained(inputs.kind, () => provider.create(inputs)),
+    read: (id, props) => explained(props.kind, () => provider.read(id, props)),
+    update: (id, olds, news) =>
+      explained(news.kind ?? olds.kind, () => provider.update(id, olds, news)),
+    delete: (id, props) => explained(props.kind, () => provider.delete(id, props)),
   };
 }
 

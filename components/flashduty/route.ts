@@ -328,16 +328,38 @@ export function makeRouteProvider(options: ProviderOptions = {}): RouteProvider 
     }
   }
 
-  /** Upserts and returns the version the server assigned (from the answer, else read back). */
+  /**
+   * Upserts and returns the version the server assigned. The documented answer is `data: {}` (docs
+   * site) or `data: null` (spec schema), without the route, so the version is read back with
+   * `/route/info` unless the answer happens to carry it. `expectedVersion` is the version of the last
+   * read: where Flashduty enforces it (optimistic concurrency), a route changed since then is refused,
+   * and the error says to refresh.
+   */
   async function upsert(
     inputs: RouteInputs,
     expectedVersion?: number,
   ): Promise<number | undefined> {
     const client = fdContext.client();
-    const answer = await client.post<ApiRoute | null>(
-      "/route/upsert",
-      toApiRoute(inputs, expectedVersion),
-    );
+    let answer: ApiRoute | null;
+    try {
+      answer = await client.post<ApiRoute | null>(
+        "/route/upsert",
+        toApiRoute(inputs, expectedVersion),
+      );
+    } catch (error) {
+      if (expectedVersion !== undefined) {
+        // The conflict's code is not documented: tell it by the version the server has now.
+        const current = await fetchRoute(inputs.integrationId).catch(() => undefined);
+        if (current !== undefined && (current?.version ?? 0) !== expectedVersion)
+          throw new Error(
+            `The Flashduty route of integration ${inputs.integrationId} was changed outside this stack ` +
+              `(version ${current?.version ?? "none"} in Flashduty, ${expectedVersion} in the stack's state), ` +
+              "and Flashduty refused to overwrite it: run `pulumi refresh` to read the current route, review " +
+              `the difference, then \`pulumi up\` again. (${error instanceof Error ? error.message : String(error)})`,
+          );
+      }
+      throw error;
+    }
     if (answer && typeof answer.version === "number") return answer.version;
     const current = await fetchRoute(inputs.integrationId);
     return current?.version;

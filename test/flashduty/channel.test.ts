@@ -104,6 +104,52 @@ describe("flashduty/Channel provider", () => {
     await provider.delete(created.id, outs);
   });
 
+  it("a console change to empty description, is_private false or timeout 0 is drift on refresh", async () => {
+    const inputs = await checked({
+      teamId: TEAM,
+      name: "Drifting",
+      description: "paged at night",
+      isPrivate: true,
+      autoResolveTimeout: 3600,
+      autoResolveMode: "update",
+    });
+    const { id, outs } = await provider.create(inputs);
+    const state = (await provider.read(id, outs as ChannelOutputs)).props as ChannelOutputs;
+    assert.equal(state.description, "paged at night");
+    assert.equal(state.isPrivate, true);
+    // The record leaves these fields out once they are empty (ChannelItem: "emitted only when populated").
+    sim.mutateChannel(Number(id), {
+      description: "",
+      is_private: false,
+      auto_resolve_timeout: 0,
+      auto_resolve_mode: "",
+    });
+    const raw = await rawClient(sim).post<Record<string, unknown>>("/channel/info", {
+      channel_id: Number(id),
+    });
+    for (const field of ["description", "is_private", "auto_resolve_timeout", "auto_resolve_mode"])
+      assert.ok(!(field in raw), `${field} is not emitted when empty`);
+    const drifted = (await provider.read(id, state)).props as ChannelOutputs;
+    assert.equal(drifted.description, "");
+    assert.equal(drifted.isPrivate, false);
+    assert.equal(drifted.autoResolveTimeout, 0);
+    assert.equal(drifted.autoResolveMode, undefined);
+    const diff = await provider.diff(id, drifted, inputs);
+    assert.equal(diff.changes, true);
+    await provider.update(id, drifted, inputs);
+    assert.equal(channel(Number(id))?.description, "paged at night");
+    assert.equal(channel(Number(id))?.is_private, true);
+    assert.equal(channel(Number(id))?.auto_resolve_timeout, 3600);
+    assert.equal(channel(Number(id))?.auto_resolve_mode, "update");
+  });
+
+  it("a field neither declared nor in the state is not added by a read of an emptied record", async () => {
+    const { id, outs } = await provider.create(await checked({ teamId: TEAM, name: "Plain" }));
+    const read = (await provider.read(id, outs as ChannelOutputs)).props as ChannelOutputs;
+    assert.equal("description" in read, false);
+    assert.equal("isPrivate" in read, false);
+  });
+
   it("create is not resent after a 5xx (it may have been applied): the error says to adopt", async () => {
     sim.inject({ kind: "5xx", status: 502 }, 10, "/channel/create");
     await assert.rejects(

@@ -42,11 +42,13 @@ describe("flashduty/FlashdutyIntegration component (preview of an integration up
       style: "private",
       channelId: 3521074710131,
     });
-    await new Promise((resolve) => component.route.urn.apply(resolve));
+    await new Promise((resolve) => component.route!.urn.apply(resolve));
     assert.equal(routeInputs.length, 1);
     assert.notEqual(routeInputs[0].integrationId, UNKNOWN);
     assert.equal(routeInputs[0].integrationId, INTEGRATION_ID);
-    const known = await new Promise<number>((resolve) => component.integrationId.apply(resolve));
+    const known = await new Promise<number | undefined>((resolve) =>
+      component.integrationId.apply(resolve),
+    );
     assert.equal(known, INTEGRATION_ID);
   });
 });

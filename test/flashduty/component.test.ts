@@ -13,6 +13,8 @@ interface Registered {
 const INTEGRATION_TYPE = "pulumi-nodejs:dynamic/flashduty:Integration";
 const ROUTE_TYPE = "pulumi-nodejs:dynamic/flashduty:Route";
 const COMPONENT_TYPE = "flashduty-wiring:flashduty:FlashdutyIntegration";
+const CONSOLE_URL =
+  "https://api.flashcat.cloud/event/push/alert/standard?integration_key=0123456789abcdef0123456789abcdef100";
 
 function value<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
@@ -70,6 +72,39 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
     return undefined;
   };
 
+  it("console mode: no Integration; a Route only with integrationId; the push URL and key as secrets", async () => {
+    const privateOne = new fd.FlashdutyIntegration("console-private", {
+      kind: "volcengine-cm-event",
+      name: "console private",
+      pushUrl: pulumi.secret(CONSOLE_URL),
+    });
+    const shared = new fd.FlashdutyIntegration("console-shared", {
+      kind: "standard-alert",
+      name: "console shared",
+      pushUrl: CONSOLE_URL,
+      integrationId: 6113996590177,
+      style: "private",
+      channelId: 3521074710131,
+    });
+    await value(shared.route!.urn);
+    assert.equal(privateOne.mode, "console");
+    assert.equal(privateOne.integration, undefined);
+    assert.equal(privateOne.route, undefined);
+    assert.equal(registered.filter((r) => r.type === INTEGRATION_TYPE).length, 0);
+    const routes = registered.filter((r) => r.type === ROUTE_TYPE);
+    assert.equal(routes.length, 1);
+    assert.equal(routes[0].inputs.integrationId, 6113996590177);
+    assert.deepEqual(routes[0].inputs.default, { channelIds: [3521074710131] });
+    for (const c of [privateOne, shared]) {
+      assert.equal(await pulumi.isSecret(c.pushUrl), true);
+      assert.equal(await pulumi.isSecret(c.integrationKey), true);
+      assert.equal(await value(c.pushUrl), CONSOLE_URL);
+      assert.equal(await value(c.integrationKey), "0123456789abcdef0123456789abcdef100");
+    }
+    assert.equal(await value(privateOne.integrationId), undefined);
+    assert.equal(await value(shared.integrationId), 6113996590177);
+  });
+
   it('"private": one Integration and one default Route to the channel, parented by the component', async () => {
     const component = new fd.FlashdutyIntegration(
       "prod-events",
@@ -100,8 +135,8 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
     assert.equal(route.inputs.cases, undefined);
 
     // Parents: the children's URNs carry the component's type as parent type.
-    const integrationUrn = await value(component.integration.urn);
-    const routeUrn = await value(component.route.urn);
+    const integrationUrn = await value(component.integration!.urn);
+    const routeUrn = await value(component.route!.urn);
     assert.match(
       integrationUrn,
       new RegExp(`::${COMPONENT_TYPE}\\$${INTEGRATION_TYPE}::prod-events$`),
@@ -162,7 +197,7 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
   });
 
   describe("validation, before any resource is made", () => {
-    const cases: [string, Record<string, unknown>, RegExp][] = [
+    const cases: [string, Record<string, unknown>, RegExp | ((e: Error) => boolean)][] = [
       ["shared without any route", { style: "shared" }, /needs routing[\s\S]*drops every alert/],
       ["shared with empty cases", { style: "shared", cases: [] }, /needs routing/],
       ["private without channelId", { style: "private" }, /needs channelId/],
@@ -181,6 +216,28 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
         "unknown kind",
         { style: "private", channelId: 1, kind: "aws-sns" },
         /kind "aws-sns" is unknown/,
+      ],
+      [
+        "a console push URL with API-only args",
+        { pushUrl: CONSOLE_URL, pluginType: "standard.alert", adoptId: 5 },
+        /pluginType applies to integrations created through the API[\s\S]*adoptId applies/,
+      ],
+      [
+        "routing for a console integration without its id",
+        { pushUrl: CONSOLE_URL, style: "private", channelId: 1 },
+        /routing \(style, channelId, cases, default\) needs integrationId/,
+      ],
+      [
+        "integrationId without a console push URL",
+        { style: "private", channelId: 1, integrationId: 7 },
+        /integrationId applies to console-created integrations only/,
+      ],
+      [
+        "a malformed console push URL (without printing it)",
+        { pushUrl: "https://api.flashcat.cloud/other?integration_key=abc" },
+        (e: Error) =>
+          /pushUrl must have a path starting with \/event\/push\/alert\//.test(e.message) &&
+          !e.message.includes("integration_key=abc"),
       ],
     ];
     for (const [title, extra, expected] of cases) {

@@ -94,7 +94,7 @@ describe("flashduty/Integration provider", () => {
           description: "d".repeat(500),
           teamId: -1,
           settings: "nope",
-          pushPath: "a/b",
+          pushPath: "a/../b",
           adoptId: "abc",
         },
       );
@@ -656,6 +656,76 @@ describe("flashduty/Integration provider", () => {
           /flashduty:appKey/.test(e.message) &&
           !`${e.stack}`.includes(wrong),
       );
+    });
+  });
+
+  describe("an account without the integration API (404 RouteNotFound)", () => {
+    it("every provider method that calls /integration/* names the console-mode config keys and the docs", async () => {
+      const { id, outs } = await createIntegration({
+        kind: "volcengine-cm-event",
+        name: "then gone",
+      });
+      sim.setIntegrationApi(false);
+      const expectWayOut = (e: Error) => {
+        assert.match(e.message, /404 RouteNotFound/);
+        assert.match(
+          e.message,
+          /pulumi config set --secret --path 'flashduty\.kinds\.volcengine-cm-event\.pushUrl'/,
+        );
+        assert.match(e.message, /flashduty\.kinds\.volcengine-cm-event\.integrationId/);
+        assert.match(e.message, /docs\/configuration\.md#console-created-integrations/);
+        assert.ok(!e.message.includes(outs.integrationKey));
+        return true;
+      };
+      await assert.rejects(
+        provider.create(await checked({ kind: "volcengine-cm-event", name: "new" })),
+        expectWayOut,
+      );
+      await assert.rejects(provider.read(id, outs), expectWayOut);
+      await assert.rejects(provider.delete(id, outs), expectWayOut);
+      await assert.rejects(
+        provider.update(id, outs, { ...outs, name: "renamed" } as IntegrationInputs),
+        expectWayOut,
+      );
+    });
+  });
+
+  describe("multi-segment push paths", () => {
+    it("builds /event/push/alert/aws/cloudwatch without encoding the /, and Flashduty accepts it", async () => {
+      const { outs } = await createIntegration({
+        pluginType: "simonly-aws-cloudwatch.alert",
+        name: "aws",
+        pushPath: "aws/cloudwatch",
+      });
+      assert.equal(
+        outs.pushUrl,
+        `${sim.baseUrl}/event/push/alert/aws/cloudwatch?integration_key=${outs.integrationKey}`,
+      );
+      await routeTo(outs.integrationId);
+      assert.equal(await push(outs.pushUrl, { AlarmName: "cpu" }), 200);
+    });
+
+    it("check refuses empty segments, dot segments and other characters", async () => {
+      for (const bad of [
+        "aws//cloudwatch",
+        "/aws",
+        "aws/",
+        "aws/../x",
+        "./aws",
+        "aws cloud",
+        "a%2Fb",
+      ]) {
+        const { failures } = await provider.check(
+          {},
+          { kind: "standard-alert", name: "xx", pushPath: bad },
+        );
+        assert.equal(failures?.[0]?.property, "pushPath", bad);
+      }
+      const { failures } = await provider.check(
+        {},
+        { kind: "standard-alert", name: "xx", pushPath: "aws/cloud_watch.v2" },
+      );
+      assert.deepEqual(failures, []);
     });
   });
 

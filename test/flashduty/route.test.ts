@@ -89,7 +89,8 @@ describe("flashduty/Route provider", () => {
     const inputs = await checked(declared());
     const before = sim.requests.length;
     const created = await provider.create(inputs);
-    assert.deepEqual(pathsSince(sim, before), ["/route/info", "/route/upsert"]);
+    // The upsert answers `data: {}`: the version is read back.
+    assert.deepEqual(pathsSince(sim, before), ["/route/info", "/route/upsert", "/route/info"]);
     const server = sim.route(integrationId);
     assert.deepEqual(server.cases, [
       {
@@ -155,10 +156,10 @@ describe("flashduty/Route provider", () => {
     assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
     assert.equal(sim.route(integrationId).cases.length, 2);
     assert.equal((updated.outs as RouteOutputs).version, sim.route(integrationId).version);
-    assert.equal(
-      sim.requests.at(-1)?.path,
-      "/route/upsert",
-      "the version comes from the upsert answer",
+    assert.deepEqual(
+      sim.requests.slice(-2).map((r) => r.path),
+      ["/route/upsert", "/route/info"],
+      "the version is read back after the upsert",
     );
 
     // Out-of-band removal of the route: read reports it gone.
@@ -171,6 +172,107 @@ describe("flashduty/Route provider", () => {
 
     await provider.delete(id, state);
     await provider.delete(id, state);
+  });
+
+  for (const answer of ["empty-object", "null"] as const) {
+    it(`upsert answering data ${answer === "null" ? "null" : "{}"}: the version is read back with /route/info`, async () => {
+      sim.setRouteUpsertData(answer);
+      const inputs = await checked(declared());
+      const created = await provider.create(inputs);
+      const upsert = sim.requests.find((r) => r.path === "/route/upsert");
+      assert.equal(upsert?.status, 200);
+      assert.equal((created.outs as RouteOutputs).version, 1);
+      const outs = created.outs as RouteOutputs;
+      const updated = await provider.update(created.id, outs, {
+        ...inputs,
+        default: { channelIds: [channelA] },
+      });
+      assert.equal((updated.outs as RouteOutputs).version, 2);
+      assert.equal(sim.route(integrationId).version, 2);
+    });
+  }
+
+  for (const mode of ["ignore", "enforce"] as const) {
+    it(`route version ${mode}d by the server: an up-to-date update succeeds and sends the state's version`, async () => {
+      sim.setRouteVersion(mode);
+      const inputs = await checked(declared());
+      const created = await provider.create(inputs);
+      const outs = created.outs as RouteOutputs;
+      const before = sim.requests.length;
+      await provider.update(created.id, outs, { ...inputs, default: { channelIds: [channelA] } });
+      const sent = sim.requests.slice(before).find((r) => r.path === "/route/upsert");
+      assert.equal((sent?.body as { version?: number }).version, outs.version);
+      assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelA] });
+    });
+  }
+
+  it("a route changed in the console since the last refresh: overwritten where version is ignored", async () => {
+    const inputs = await checked(declared());
+    const created = await provider.create(inputs);
+    sim.setRoute(integrationId, { default: { channel_ids: [channelA] } }); // console edit: version 2
+    const updated = await provider.update(created.id, created.outs as RouteOutputs, {
+      ...inputs,
+      cases: [],
+    });
+    assert.equal((updated.outs as RouteOutputs).version, 3);
+    assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
+  });
+
+  it("a route changed in the console since the last refresh: where version is enforced, the error says to run pulumi refresh", async () => {
+    sim.setRouteVersion("enforce");
+    const inputs = await checked(declared());
+    const created = await provider.create(inputs);
+    sim.setRoute(integrationId, { default: { channel_ids: [channelA] } }); // console edit: version 2
+    await assert.rejects(
+      provider.update(created.id, created.outs as RouteOutputs, { ...inputs, cases: [] }),
+      (err: Error) => {
+        assert.match(err.message, /changed outside this stack/);
+        assert.match(err.message, /version 2 in Flashduty, 1 in the stack's state/);
+        assert.match(err.message, /run `pulumi refresh`/);
+        return true;
+      },
+    );
+    assert.deepEqual(
+      sim.route(integrationId).default,
+      { channel_ids: [channelA] },
+      "not overwritten",
+    );
+    // After a refresh (read), the update goes through.
+    const refreshed = (await provider.read(created.id, created.outs as RouteOutputs))
+      .props as RouteOutputs;
+    assert.equal(refreshed.version, 2);
+    await provider.update(created.id, refreshed, { ...inputs, cases: [] });
+    assert.deepEqual(sim.route(integrationId).default, { channel_ids: [channelB] });
+  });
+
+  it("console mode, integration API off: up, no-op refresh and diff, drift, repair, destroy — no /integration/* call", async () => {
+    sim.setIntegrationApi(false);
+    sim.setRouteVersion("enforce");
+    const consoleMade = sim.createConsoleIntegration({ typeName: "Alibaba Cloud CM Event" });
+    const from = sim.requests.length;
+    const inputs = await checked({ ...declared(), integrationId: consoleMade.integrationId });
+    const created = await provider.create(inputs);
+    assert.equal(sim.route(consoleMade.integrationId).version, 1);
+    // No-op refresh and preview.
+    const read = (await provider.read(created.id, created.outs as RouteOutputs))
+      .props as RouteOutputs;
+    assert.equal((await provider.diff(created.id, read, inputs)).changes, false);
+    // Drift in the console, seen on refresh, repaired by the next up.
+    sim.setRoute(consoleMade.integrationId, { default: { channel_ids: [channelA] } });
+    const drifted = (await provider.read(created.id, read)).props as RouteOutputs;
+    assert.equal(drifted.cases.length, 0);
+    assert.equal((await provider.diff(created.id, drifted, inputs)).changes, true);
+    await provider.update(created.id, drifted, inputs);
+    assert.equal(sim.route(consoleMade.integrationId).cases.length, 2);
+    // Destroy: nothing is deleted, the console's integration stays.
+    await provider.delete(created.id, drifted);
+    assert.ok(sim.hasIntegration(consoleMade.integrationId));
+    const paths = pathsSince(sim, from);
+    assert.deepEqual(
+      paths.filter((p) => p.startsWith("/integration/")),
+      [],
+    );
+    assert.ok(paths.every((p) => p.startsWith("/route/")));
   });
 
   it("delete leaves the route in place, makes no API call and logs why", async () => {

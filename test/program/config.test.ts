@@ -16,8 +16,8 @@ const minimal = { flashduty: { routing: { style: "private", channel: 42 } } };
 describe("program/config", () => {
   it("accepts a minimal private-routing stack", () => {
     const cfg = parseWiringConfig(minimal);
-    assert.equal(cfg.flashduty.routing.style, "private");
-    assert.equal(cfg.flashduty.routing.channel, 42);
+    assert.equal(cfg.flashduty.routing?.style, "private");
+    assert.equal(cfg.flashduty.routing?.channel, 42);
   });
 
   it("reports a missing flashduty section with where to look", () => {
@@ -44,6 +44,54 @@ describe("program/config", () => {
     assert.match(text, /aliyun\.delivery: use `direct`/);
     assert.match(text, /volcengine\.enabled: expected true or false, got string "yes"/);
     assert.equal(problems.length, 6, text);
+  });
+
+  it("takes a documented multi-segment pushPath and refuses empty or dot segments", () => {
+    const withPath = (pushPath: string) => ({
+      flashduty: { ...minimal.flashduty, kinds: { "aliyun-cm-event": { pushPath } } },
+    });
+    assert.equal(
+      parseWiringConfig(withPath("aws/cloudwatch")).flashduty.kinds?.["aliyun-cm-event"]?.pushPath,
+      "aws/cloudwatch",
+    );
+    for (const bad of ["aws//cloudwatch", "aws/../x", "/aws", "aws/", "a b"]) {
+      const problems = problemsOf(withPath(bad));
+      assert.equal(problems.length, 1, bad);
+      assert.match(problems[0], /flashduty\.kinds\.aliyun-cm-event\.pushPath: the push path after/);
+    }
+  });
+
+  it("checks a console push URL against the configured push host (a simulator's http base too)", () => {
+    const key = "0123456789abcdef0123456789abcdef100";
+    const raw = (pushUrl: string) => ({
+      flashduty: { kinds: { "standard-alert": { pushUrl } } },
+    });
+    const sim = `http://127.0.0.1:4000/event/push/alert/standard?integration_key=${key}`;
+    parseWiringConfig(raw(sim), { pushBaseUrl: "http://127.0.0.1:4000" });
+    const problems = problemsOf(raw(sim));
+    assert.ok(problems.some((p) => /must start with https:\/\//.test(p)));
+    assert.ok(problems.some((p) => /push host api\.flashcat\.cloud/.test(p)));
+    assert.ok(problems.every((p) => !p.includes(key)));
+    parseWiringConfig(
+      raw(`https://api.flashcat.cloud/event/push/alert/aws/cloudwatch?integration_key=${key}`),
+    );
+    const notPush = problemsOf(
+      raw(`https://api.flashcat.cloud/event/other?integration_key=${key}`),
+    );
+    assert.match(notPush.join("\n"), /path starting with \/event\/push\/alert\//);
+    const noKey = problemsOf(raw("https://api.flashcat.cloud/event/push/alert/standard"));
+    assert.match(noKey.join("\n"), /exactly one integration_key query parameter \(found 0\)/);
+  });
+
+  it("never echoes a push URL given at the wrong key", () => {
+    const url =
+      "https://api.flashcat.cloud/event/push/alert/standard?integration_key=0123456789abcdef0123456789abcdef100";
+    const problems = problemsOf({ flashduty: { kinds: { "standard-alert": url } } });
+    assert.match(
+      problems.join("\n"),
+      /flashduty\.kinds\.standard-alert: expected an object, got string \(a push URL: not shown/,
+    );
+    assert.ok(problems.every((p) => !p.includes("0123456789abcdef")));
   });
 
   it("needs channels on a standard routing case", () => {

@@ -92,7 +92,10 @@ function ofType(type: string): Registered[] {
 /** Waits until the mock monitor has seen every registration the program made. */
 async function settle(w: WiringModule.Wiring): Promise<void> {
   const urns: pulumi.Output<string>[] = [];
-  for (const i of Object.values(w.integrations)) urns.push(i.integration.urn, i.route.urn);
+  for (const i of Object.values(w.integrations)) {
+    if (i.integration) urns.push(i.integration.urn);
+    if (i.route) urns.push(i.route.urn);
+  }
   for (const c of Object.values(w.channels)) urns.push(c.urn);
   w.aliyun?.eventRules.forEach((r) => urns.push(r.urn));
   w.aliyun?.alarms.forEach((r) => urns.push(r.urn));
@@ -144,7 +147,7 @@ describe("program under mocks", function () {
     it("parents every resource under its component", async () => {
       const i = w.integrations["volcengine-cm-event"]!;
       assert.match(
-        (await unwrap(i.integration.urn))!,
+        (await unwrap(i.integration!.urn))!,
         /flashduty-wiring:flashduty:FlashdutyIntegration\$pulumi-nodejs:dynamic\/flashduty:Integration::/,
       );
       assert.match(
@@ -324,6 +327,155 @@ describe("program under mocks", function () {
         (err: Error) =>
           /flashduty\.kinds\.standard-alert\.adoptId: expected a number/.test(err.message) &&
           /flashduty\.kinds\.standard-alert\.keyRotation: any non-empty string/.test(err.message),
+      );
+    });
+  });
+
+  describe("console-created integrations, mixed with API mode per kind", () => {
+    const KEY_STD = "0123456789abcdef0123456789abcdef567";
+    const KEY_VOLC = "fedcba9876543210fedcba9876543210567";
+    const STD_URL = `https://api.flashcat.cloud/event/push/alert/standard?integration_key=${KEY_STD}`;
+    const VOLC_URL = `https://api.flashcat.cloud/event/push/alert/volcengine/cm?integration_key=${KEY_VOLC}`;
+    const mixed = (kinds: Record<string, unknown>, secret = true) =>
+      pulumi.runtime.setAllConfig(
+        {
+          "alicloud:region": "cn-hangzhou",
+          "flashduty-wiring:flashduty": JSON.stringify({
+            receiverIntegration: true,
+            routing: { style: "private", channel: 7 },
+            kinds,
+          }),
+          "flashduty-wiring:aliyun": JSON.stringify({
+            enabled: true,
+            delivery: "direct",
+            subscriptionPolicies: [{ name: "t-ecs", product: "ecs" }],
+          }),
+          "flashduty-wiring:volcengine": JSON.stringify({
+            enabled: true,
+            delivery: "direct",
+            rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+          }),
+        },
+        secret ? ["flashduty-wiring:flashduty"] : [],
+      );
+    const consoleKinds = {
+      "standard-alert": {
+        pushUrl: STD_URL,
+        integrationId: 6113996590199,
+        routing: { style: "shared", default: { channels: [8] } },
+      },
+      "volcengine-cm-event": { pushUrl: VOLC_URL },
+    };
+
+    it("makes no Integration for console kinds, routes only with an id, wires the clouds to the given URLs as secrets", async () => {
+      registered.length = 0;
+      mixed(consoleKinds);
+      const w = wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" });
+      await settle(w);
+      const integrations = ofType("pulumi-nodejs:dynamic/flashduty:Integration");
+      assert.deepEqual(
+        integrations.map((r) => r.inputs.kind),
+        ["aliyun-cm-event"],
+        "only the API-mode kind has an Integration resource",
+      );
+      const routes = ofType("pulumi-nodejs:dynamic/flashduty:Route");
+      assert.equal(routes.length, 2);
+      const consoleRoute = routes.find((r) => r.inputs.integrationId === 6113996590199);
+      assert.ok(consoleRoute, "no route for the console-created shared integration");
+      assert.deepEqual(consoleRoute.inputs.default, { channelIds: [8] });
+      assert.equal(w.integrations["volcengine-cm-event"]?.route, undefined);
+      assert.equal(w.integrations["volcengine-cm-event"]?.mode, "console");
+      assert.equal(w.integrations["aliyun-cm-event"]?.mode, "api");
+      const [callback] = ofType("pulumi-nodejs:dynamic/volcengine:CallbackUrl");
+      assert.ok(isSecretInput(callback.inputs.url), "the Volcengine callback URL is not secret");
+      assert.equal((callback.inputs.url as { value: string }).value, VOLC_URL);
+      const out = wiring.wiringOutputs(w);
+      assert.equal(await pulumi.isSecret(out.flashdutyPushUrls as pulumi.Output<unknown>), true);
+      assert.equal(await pulumi.isSecret(out.receiverPushUrl as pulumi.Output<unknown>), true);
+      assert.equal(await unwrap(out.receiverPushUrl as pulumi.Output<string>), STD_URL);
+      const urls = (await unwrap(out.flashdutyPushUrls as pulumi.Output<Record<string, string>>))!;
+      assert.equal(urls["volcengine-cm-event"], VOLC_URL);
+      assert.match(urls["aliyun-cm-event"], /integration_key=key/);
+      const ids = out.flashdutyIntegrationIds as Record<string, pulumi.Output<number>>;
+      assert.deepEqual(Object.keys(ids).sort(), ["aliyun-cm-event", "standard-alert"]);
+      assert.equal(await unwrap(ids["standard-alert"]), 6113996590199);
+      const key = await unwrap(w.integrations["volcengine-cm-event"]!.integrationKey);
+      assert.equal(key, KEY_VOLC);
+    });
+
+    it("refuses a push URL stored in plain text, without printing it", () => {
+      mixed(consoleKinds, false);
+      assert.throws(
+        () => config.loadWiringConfig(),
+        (err: Error) =>
+          /flashduty\.kinds\.standard-alert\.pushUrl: stored in plain text/.test(err.message) &&
+          /flashduty\.kinds\.volcengine-cm-event\.pushUrl: stored in plain text/.test(
+            err.message,
+          ) &&
+          /pulumi config set --secret --path/.test(err.message) &&
+          !err.message.includes(KEY_STD) &&
+          !err.message.includes(KEY_VOLC),
+      );
+    });
+
+    it("checks the push URL and the keys that go with it before anything is made, never printing it", () => {
+      registered.length = 0;
+      const bad = "http://evil.example.com/event/push/alert/../x?integration_key=short#frag";
+      mixed({
+        "standard-alert": { pushUrl: bad, adoptId: 5, pushPath: "standard" },
+        "volcengine-cm-event": { pushUrl: VOLC_URL, routing: { style: "private", channel: 7 } },
+        "aliyun-cm-event": { integrationId: 42 },
+      });
+      assert.throws(
+        () => config.loadWiringConfig(),
+        (err: Error) => {
+          const m = err.message;
+          for (const expected of [
+            /standard-alert\.pushUrl: must start with https:\/\//,
+            /standard-alert\.pushUrl: must be on the Flashduty push host api\.flashcat\.cloud/,
+            /standard-alert\.pushUrl: has an integration_key of the wrong shape/,
+            /standard-alert\.pushUrl: must not have a #fragment/,
+            /standard-alert\.adoptId: applies to integrations this stack creates through the integration API/,
+            /standard-alert\.pushPath: applies to integrations/,
+            /volcengine-cm-event\.routing: routing rules need the integration's id/,
+            /aliyun-cm-event\.integrationId: applies to an integration created in the Flashduty console/,
+          ])
+            assert.match(m, expected);
+          assert.ok(!m.includes("evil.example.com/event") && !m.includes("short"), m);
+          return true;
+        },
+      );
+      assert.equal(registered.length, 0);
+    });
+
+    it("needs no flashduty.routing when every kind is a console-created private integration", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig(
+        {
+          "flashduty-wiring:flashduty": JSON.stringify({
+            kinds: { "volcengine-cm-event": { pushUrl: VOLC_URL } },
+          }),
+          "flashduty-wiring:volcengine": JSON.stringify({
+            enabled: true,
+            delivery: "direct",
+            rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+          }),
+        },
+        ["flashduty-wiring:flashduty"],
+      );
+      const w = wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" });
+      await settle(w);
+      assert.equal(ofType("pulumi-nodejs:dynamic/flashduty:Route").length, 0);
+      assert.equal(ofType("pulumi-nodejs:dynamic/flashduty:Integration").length, 0);
+    });
+
+    it("asks for routing when a kind whose routes the stack manages has none", () => {
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({ receiverIntegration: true }),
+      });
+      assert.throws(
+        () => wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" }),
+        /flashduty\.routing: missing, and flashduty\.kinds\.standard-alert\.routing is not set either/,
       );
     });
   });

@@ -616,7 +616,7 @@ describe("Flashduty simulator", function () {
       );
     });
 
-    it("increments version on every upsert, ignoring the version sent", async () => {
+    it("increments version on every upsert, ignoring the version sent (routeVersion: ignore)", async () => {
       const { id, channelId } = await routedIntegration();
       assert.equal(sim.route(id).version, 1);
       const second = await api("/route/upsert", {
@@ -624,13 +624,44 @@ describe("Flashduty simulator", function () {
         default: { channel_ids: [channelId] },
         version: 77,
       });
-      assert.equal(second.json.data.version, 2);
-      const third = await api("/route/upsert", {
+      assert.equal(second.status, 200);
+      assert.equal(sim.route(id).version, 2);
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
+      assert.equal(sim.route(id).version, 3);
+    });
+
+    it("routeVersion: enforce refuses a stale version and accepts the stored one or none", async () => {
+      sim.setRouteVersion("enforce");
+      const { id, channelId } = await routedIntegration();
+      assert.equal(sim.route(id).version, 1);
+      const stale = await api("/route/upsert", {
         integration_id: id,
         default: { channel_ids: [channelId] },
+        version: 77,
       });
-      assert.equal(third.json.data.version, 3);
+      assert.equal(stale.status, 400);
+      assert.equal(stale.json.error.code, "InvalidParameter");
+      assert.match(stale.json.error.message, /^version: .*version 1, not 77/);
+      assert.equal(sim.route(id).version, 1, "a refused upsert changes nothing");
+      const current = await api("/route/upsert", {
+        integration_id: id,
+        default: { channel_ids: [channelId] },
+        version: 1,
+      });
+      assert.equal(current.status, 200);
+      await api("/route/upsert", { integration_id: id, default: { channel_ids: [channelId] } });
       assert.equal(sim.route(id).version, 3);
+    });
+
+    it("answers /route/upsert with data {} (docs example) or null (routeUpsertData), never the route", async () => {
+      const { id, channelId } = await routedIntegration();
+      const body = { integration_id: id, default: { channel_ids: [channelId] } };
+      const empty = await api("/route/upsert", body);
+      assert.deepEqual(empty.json.data, {});
+      sim.setRouteUpsertData("null");
+      const none = await api("/route/upsert", body);
+      assert.ok("data" in none.json);
+      assert.equal(none.json.data, null);
     });
 
     it("validates cases, conditions, channels and sections, naming the field", async () => {
@@ -790,6 +821,115 @@ describe("Flashduty simulator", function () {
         ["Ops"],
       );
       assert.equal((await api("/channel/list", { query: "ops" })).json.data.total, 2);
+    });
+  });
+
+  describe("channel records (ChannelItem: fields emitted only when populated)", () => {
+    it("leaves empty, false and 0 fields out of /channel/info and /channel/list", async () => {
+      const id = await createChannel();
+      const info = (await api("/channel/info", { channel_id: id })).json.data;
+      for (const field of [
+        "description",
+        "is_private",
+        "auto_resolve_timeout",
+        "deleted_at",
+        "group",
+      ])
+        assert.ok(!(field in info), `${field} is emitted while empty`);
+      assert.equal(info.channel_id, id);
+      assert.equal(info.status, "enabled");
+      await api("/channel/update", { channel_id: id, description: "pager", is_private: true });
+      const filled = (await api("/channel/info", { channel_id: id })).json.data;
+      assert.equal(filled.description, "pager");
+      assert.equal(filled.is_private, true);
+      const brief = (await api("/channel/list", { is_brief: true })).json.data.items[0];
+      assert.deepEqual(Object.keys(brief).sort(), [
+        "channel_id",
+        "channel_name",
+        "status",
+        "team_id",
+      ]);
+    });
+  });
+
+  describe("integration API switched off (console-only account)", () => {
+    it("answers every /integration/* path 404 RouteNotFound in the error envelope; the rest still works", async () => {
+      sim.setIntegrationApi(false);
+      for (const path of [
+        "/integration/type/list",
+        "/integration/create",
+        "/integration/info",
+        "/integration/delete",
+      ]) {
+        const reply = await api(path, { integration_id: 1 });
+        assertError(reply, 404, "RouteNotFound", path);
+        assert.equal(reply.headers.get("flashcat-request-id"), reply.json.request_id);
+      }
+      assert.equal((await api("/channel/list", {})).status, 200);
+      sim.reset();
+      assert.equal((await api("/integration/type/list", {})).status, 200, "reset restores the API");
+    });
+
+    it("console-created integrations push, a private one without any route, a shared one only once routed", async () => {
+      sim.setIntegrationApi(false);
+      const channelId = await createChannel();
+      const priv = sim.createConsoleIntegration({ typeName: "Standard Alert", channelId });
+      const shared = sim.createConsoleIntegration({ typeName: "Standard Alert" });
+      assert.equal(priv.kind, "private");
+      assert.match(
+        priv.pushUrl,
+        /^http:\/\/127\.0\.0\.1:\d+\/event\/push\/alert\/standard\?integration_key=[0-9a-f]{32}567$/,
+      );
+      const alert = { event_status: "Warning", title_rule: "disk" };
+      assert.equal((await pushTo("standard", priv.integrationKey, alert)).status, 200);
+      assertError(
+        await pushTo("standard", shared.integrationKey, alert),
+        400,
+        "BadRequest",
+        "no routing rule",
+      );
+      const routed = await api("/route/upsert", {
+        integration_id: shared.integrationId,
+        default: { channel_ids: [channelId] },
+      });
+      assert.equal(routed.status, 200);
+      assert.equal((await pushTo("standard", shared.integrationKey, alert)).status, 200);
+      assertError(
+        await api("/route/upsert", {
+          integration_id: priv.integrationId,
+          default: { channel_ids: [channelId] },
+        }),
+        400,
+        "InvalidParameter",
+        "routing rules apply to shared integrations only",
+      );
+    });
+
+    it("with the API on, /integration/* neither lists nor reads channel-owned integrations", async () => {
+      const channelId = await createChannel();
+      const priv = sim.createConsoleIntegration({ typeName: "Standard Alert", channelId });
+      const shared = sim.createConsoleIntegration({ typeName: "Standard Alert" });
+      const list = (await api("/integration/list", {})).json.data.items;
+      assert.deepEqual(
+        list.map((i: { integration_id: number }) => i.integration_id),
+        [shared.integrationId],
+      );
+      assertError(
+        await api("/integration/info", { integration_id: priv.integrationId }),
+        400,
+        "ResourceNotFound",
+      );
+    });
+
+    it("serves a documented two-segment push path (/event/push/alert/aws/cloudwatch)", async () => {
+      const channelId = await createChannel();
+      const aws = sim.createConsoleIntegration({ typeName: "AWS CloudWatch", channelId });
+      assert.match(aws.pushUrl, /\/event\/push\/alert\/aws\/cloudwatch\?integration_key=/);
+      assert.equal(
+        (await pushTo("aws/cloudwatch", aws.integrationKey, { AlarmName: "x" })).status,
+        200,
+      );
+      assertError(await pushTo("aws", aws.integrationKey, {}), 404, "RouteNotFound");
     });
   });
 

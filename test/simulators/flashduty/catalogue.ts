@@ -12,6 +12,8 @@ export interface IntegrationType {
   name: { en: string; zh: string };
   category: "event.alert" | "event.change";
   supports_api_create: boolean;
+  /** Push path after /event/push/alert/ when it is not the `plugin_type` before the first ".". */
+  push_path?: string;
 }
 
 export const INTEGRATION_TYPES: readonly IntegrationType[] = [
@@ -59,6 +61,16 @@ export const INTEGRATION_TYPES: readonly IntegrationType[] = [
     supports_api_create: false,
   },
   {
+    // A documented two-segment push path: /event/push/alert/aws/cloudwatch (Flashduty knowledge base,
+    // "Customizing Incidents"); its plugin_type is not documented, hence the simulator's own id.
+    plugin_type: "simonly-aws-cloudwatch.alert",
+    plugin_id: 9006,
+    name: { en: "AWS CloudWatch", zh: "AWS CloudWatch" },
+    category: "event.alert",
+    supports_api_create: true,
+    push_path: "aws/cloudwatch",
+  },
+  {
     // Documented type id (GOFD examples); a second category for the `category` filter.
     plugin_type: "jira.change",
     plugin_id: 1002,
@@ -72,9 +84,12 @@ export function findType(pluginType: string): IntegrationType | undefined {
   return INTEGRATION_TYPES.find((t) => t.plugin_type === pluginType);
 }
 
-/** Push path slug of a type: the part of `plugin_type` before the first ".". */
+/**
+ * Push path of a type (what follows /event/push/alert/): its documented `push_path`, else the part of
+ * `plugin_type` before the first "." (the reference's [inference]). May have several segments.
+ */
 export function pushSlug(pluginType: string): string {
-  return pluginType.split(".")[0];
+  return findType(pluginType)?.push_path ?? pluginType.split(".")[0];
 }
 
 export function typeName(type: IntegrationType, locale: "en" | "zh"): string {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo, Socket } from "node:net";
 import { renderIntegration } from "./api/integrations";
-import { ApiContext } from "./context";
+import { ApiContext, SimSwitches } from "./context";
 import { ApiError, ERROR_STATUS } from "./errors";
 import { FaultQueue } from "./faults";
 import { newRequestId, readBody, sendError, sendJson } from "./http";
@@ -20,7 +20,17 @@ import {
   SIM_MEMBER_ID,
   SimState,
 } from "./state";
-import { Fault, FlashdutySimOptions, PushedAlert, PushRefusal, RecordedRequest } from "./types";
+import { INTEGRATION_TYPES, pushSlug } from "./catalogue";
+import { renderChannel } from "./api/channels";
+import {
+  ConsoleIntegration,
+  ConsoleIntegrationOptions,
+  Fault,
+  FlashdutySimOptions,
+  PushedAlert,
+  PushRefusal,
+  RecordedRequest,
+} from "./types";
 
 export * from "./types";
 export { INTEGRATION_TYPES } from "./catalogue";
@@ -41,6 +51,7 @@ export class FlashdutySimulator {
   private readonly sockets = new Set<Socket>();
   private readonly deps: RouterDeps;
   private readonly maxBodyBytes: number;
+  private readonly initialSwitches: SimSwitches;
 
   static async start(options: FlashdutySimOptions = {}): Promise<FlashdutySimulator> {
     checkOptions(options);
@@ -62,7 +73,16 @@ export class FlashdutySimulator {
     this.appKey = options.appKey ?? randomBytes(16).toString("hex");
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.state = new SimState(options.accountId ?? 1234567);
-    this.ctx = { state: this.state, locale: options.locale ?? "en" };
+    this.ctx = {
+      state: this.state,
+      locale: options.locale ?? "en",
+      switches: {
+        integrationApi: options.integrationApi ?? true,
+        routeVersion: options.routeVersion ?? "ignore",
+        routeUpsertData: options.routeUpsertData ?? "empty-object",
+      },
+    };
+    this.initialSwitches = { ...this.ctx.switches };
     const clock = options.clock ?? Date.now;
     const perSecondAndMinute = (perSecond: number, perMinute: number) => () => [
       new TokenBucket(perSecond, SECOND, clock),
@@ -115,7 +135,7 @@ export class FlashdutySimulator {
   channels(): any[] {
     return [...this.state.channels.values()]
       .filter((c) => c.status !== "deleted")
-      .map((c) => clone(c));
+      .map((c) => renderChannel(c));
   }
 
   /** The integration's route as /route/info returns it, or null. */
@@ -125,12 +145,86 @@ export class FlashdutySimulator {
     return route ? clone(route) : null;
   }
 
+  // ---- switches (behaviours the sources disagree on; see README.md) ----
+
+  /** Turns the integration API on or off (off: every /integration/* path is 404 RouteNotFound). */
+  setIntegrationApi(on: boolean): void {
+    this.ctx.switches.integrationApi = on;
+  }
+
+  setRouteVersion(mode: "ignore" | "enforce"): void {
+    this.ctx.switches.routeVersion = mode;
+  }
+
+  setRouteUpsertData(mode: "empty-object" | "null"): void {
+    this.ctx.switches.routeUpsertData = mode;
+  }
+
   // ---- out-of-band changes, as if someone used the console ----
+
+  /**
+   * Creates an integration as the Flashduty console does (docs `integrate-data.mdx`: Channel →
+   * Integrations → Add, or Integration Center → shared): private inside `channelId`, else shared.
+   * Works whether or not the integration API is offered. Returns the push URL the console shows.
+   */
+  createConsoleIntegration(options: ConsoleIntegrationOptions): ConsoleIntegration {
+    const type = INTEGRATION_TYPES.find((t) => t.name.en === options.typeName);
+    if (!type)
+      throw new Error(`createConsoleIntegration: no integration type "${options.typeName}"`);
+    if (options.channelId !== undefined && !this.state.liveChannel(options.channelId))
+      throw new Error(`createConsoleIntegration: no channel ${options.channelId}`);
+    const id = this.state.newIntegrationId();
+    const now = nowSeconds();
+    const key = this.state.newIntegrationKey();
+    this.state.integrations.set(id, {
+      integration_id: id,
+      data_source_id: id,
+      account_id: this.state.accountId,
+      team_id: 0,
+      name: options.name ?? type.name.en,
+      description: "",
+      category: type.category,
+      plugin_id: type.plugin_id,
+      plugin_type: type.plugin_type,
+      status: "enabled",
+      ref_id:
+        options.channelId !== undefined ? `c_${options.channelId}` : `a_${this.state.accountId}`,
+      integration_key: key,
+      settings: {},
+      last_time: 0,
+      created_at: now,
+      updated_at: now,
+      creator_id: SIM_MEMBER_ID,
+      updated_by: SIM_MEMBER_ID,
+      editable: true,
+      no_editable: false,
+      exclusive_data_source_id: 0,
+    });
+    const path = pushSlug(type.plugin_type);
+    return {
+      integrationId: id,
+      integrationKey: key,
+      pushUrl: `${this.baseUrl}/event/push/alert/${path}?integration_key=${key}`,
+      kind: options.channelId !== undefined ? "private" : "shared",
+    };
+  }
+
+  /** Whether an integration (made any way) still exists: console deletions are the user's own. */
+  hasIntegration(id: number): boolean {
+    return this.state.integrations.has(id);
+  }
 
   mutateIntegration(id: number, patch: Record<string, unknown>): void {
     const record = this.state.integrations.get(id);
     if (!record) throw new Error(`mutateIntegration: no integration ${id}`);
     Object.assign(record, { updated_at: nowSeconds() }, clone(patch), { integration_id: id });
+  }
+
+  /** Changes a channel as the console would (shallow merge, no validation). */
+  mutateChannel(id: number, patch: Record<string, unknown>): void {
+    const channel = this.state.liveChannel(id);
+    if (!channel) throw new Error(`mutateChannel: no channel ${id}`);
+    Object.assign(channel, { updated_at: nowSeconds() }, clone(patch), { channel_id: id });
   }
 
   deleteIntegration(id: number): void {
@@ -199,7 +293,9 @@ export class FlashdutySimulator {
     this.faults.add(fault, count, pathPrefix, bodyIncludes);
   }
 
+  /** Clears state, faults and records, and puts the switches back to the start options. */
   reset(): void {
+    Object.assign(this.ctx.switches, this.initialSwitches);
     this.state.clear();
     this.faults.clear();
     this.deps.pushRefusal = undefined;

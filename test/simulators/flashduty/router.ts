@@ -22,6 +22,9 @@ const OPERATIONS: Readonly<Record<string, Handler>> = {
   ...CHANNEL_HANDLERS,
 };
 
+/** Paths of the integration API, absent when the `integrationApi` switch is off. */
+const INTEGRATION_API_PREFIX = "/integration/";
+
 const PUSH_SLUGS = new Set(INTEGRATION_TYPES.map((t) => pushSlug(t.plugin_type)));
 
 export interface IncomingCall {
@@ -59,7 +62,9 @@ const PUSH_REFUSALS: Readonly<Record<PushRefusal, () => ApiError>> = {
 export function dispatch(call: IncomingCall, deps: RouterDeps): unknown {
   if (call.path.startsWith(PUSH_PREFIX)) return push(call, deps);
 
-  const operation = Object.hasOwn(OPERATIONS, call.path) ? OPERATIONS[call.path] : undefined;
+  const offered = deps.ctx.switches.integrationApi || !call.path.startsWith(INTEGRATION_API_PREFIX);
+  const operation =
+    offered && Object.hasOwn(OPERATIONS, call.path) ? OPERATIONS[call.path] : undefined;
   if (!operation) throw new ApiError("RouteNotFound", `no route for ${call.path}`);
   if (call.method !== "POST")
     throw new ApiError(

@@ -28,6 +28,43 @@ export interface FlashdutySimOptions {
    * machine answers.
    */
   clock?: () => number;
+  /**
+   * Extension: whether the account offers the integration API (default true). With false, every
+   * `/integration/*` path answers 404 `RouteNotFound` in the documented error envelope, as a path the
+   * server does not know (the published docs spec has no `/integration/*` path; flashduty-cli
+   * `reference/channel.md`: integrations "live in the console only"). Switchable: `setIntegrationApi`.
+   */
+  integrationApi?: boolean;
+  /**
+   * Extension: route `version` handling, which the sources disagree on: "ignore" (go-flashduty
+   * `UpsertRouteRequest`: "currently ignored"; default) or "enforce" (docs site and flashduty-cli
+   * `route.md`: optimistic concurrency; a stale version is refused, see README.md).
+   */
+  routeVersion?: "ignore" | "enforce";
+  /**
+   * Extension: the `data` of a successful `/route/upsert`: "empty-object" (`{}`, the docs site's
+   * example; default) or "null" (the docs spec's schema). The route itself is never returned.
+   */
+  routeUpsertData?: "empty-object" | "null";
+}
+
+/** Extension: an integration made "in the console" by `createConsoleIntegration`. */
+export interface ConsoleIntegrationOptions {
+  /** The type's display name in English, e.g. "Alibaba Cloud CM Event" (see the catalogue). */
+  typeName: string;
+  /** Display name (default: the type's name). */
+  name?: string;
+  /** A private (channel-owned) integration inside this channel; omitted: a shared integration. */
+  channelId?: number;
+}
+
+export interface ConsoleIntegration {
+  integrationId: number;
+  integrationKey: string;
+  /** The push URL the console shows on the integration's card (on the simulator's base URL). */
+  pushUrl: string;
+  /** "private" (inside a channel, `ref_id` c_<channel>) or "shared" (`ref_id` a_<account>). */
+  kind: "private" | "shared";
 }
 
 export interface RecordedRequest {

@@ -63,6 +63,26 @@ function readChannelFields(body: JsonObject, creating: boolean): JsonObject {
   return clone(fields);
 }
 
+/**
+ * A channel record as the API emits it: the docs spec's ChannelItem marks every field optional,
+ * "emitted only when populated" (its example has only channel_id, channel_name, status, team_id). So
+ * empty strings, false, 0, null and empty lists are left out (the channel id is always there).
+ */
+export function renderChannel(channel: ChannelRecord | JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [field, value] of Object.entries(clone(channel))) {
+    const empty =
+      value === "" ||
+      value === false ||
+      value === 0 ||
+      value === null ||
+      value === undefined ||
+      (Array.isArray(value) && value.length === 0);
+    if (!empty || field === "channel_id") out[field] = value;
+  }
+  return out;
+}
+
 function requireChannel(body: JsonObject, ctx: ApiContext): ChannelRecord {
   const id = requiredId(body, "channel_id");
   const channel = ctx.state.liveChannel(id);
@@ -112,7 +132,7 @@ const create: Handler = (body, ctx) => {
   return data;
 };
 
-const info: Handler = (body, ctx) => clone(requireChannel(body, ctx));
+const info: Handler = (body, ctx) => renderChannel(requireChannel(body, ctx));
 
 const update: Handler = (body, ctx) => {
   const channel = requireChannel(body, ctx);
@@ -175,14 +195,16 @@ const list: Handler = (body, ctx) => {
     });
   if (!asc) items.reverse();
   const rendered = items.map((c) =>
-    isBrief
-      ? {
-          channel_id: c.channel_id,
-          channel_name: c.channel_name,
-          team_id: c.team_id,
-          status: c.status,
-        }
-      : clone(c),
+    renderChannel(
+      isBrief
+        ? {
+            channel_id: c.channel_id,
+            channel_name: c.channel_name,
+            team_id: c.team_id,
+            status: c.status,
+          }
+        : c,
+    ),
   );
   return paginate(rendered, page);
 };

@@ -33,7 +33,9 @@ export function renderIntegration(record: IntegrationRecord, ctx: ApiContext): J
 function requireIntegration(body: JsonObject, ctx: ApiContext): IntegrationRecord {
   const id = requiredId(body, "integration_id");
   const record = ctx.state.integrations.get(id);
-  if (!record) throw notFound("integration", id);
+  // These endpoints manage public integrations only, "not channel-exclusive ones" (§3.1); how the
+  // real server answers for a channel-owned id is undocumented (README: ResourceNotFound).
+  if (!record || record.ref_id.startsWith("c_")) throw notFound("integration", id);
   return record;
 }
 
@@ -94,6 +96,7 @@ const list: Handler = (body, ctx) => {
     .filter((i) => !categories || categories.includes(i.category))
     .filter((i) => !name || i.name.toLowerCase().includes(name.toLowerCase()))
     .filter((i) => !pluginTypes || pluginTypes.includes(i.plugin_type))
+    .filter((i) => !i.ref_id.startsWith("c_")) // channel-owned items are not listed (§3.1)
     .filter((i) => !refIds || refIds.includes(i.ref_id))
     .filter((i) => !statuses || statuses.includes(i.status))
     .filter((i) => !teamIds || teamIds.includes(i.team_id))

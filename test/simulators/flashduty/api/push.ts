@@ -53,13 +53,19 @@ export function resolvePushTarget(
     );
   }
   // Docs: without routes "the system will directly reject new pushes" (code and status: [inference]).
-  if (!state.routes.has(integration.integration_id)) {
+  // That applies to shared integrations; a private one delivers to its own channel (integrate-data.mdx).
+  if (!isChannelOwned(integration) && !state.routes.has(integration.integration_id)) {
     throw new ApiError(
       "BadRequest",
       `integration ${integration.integration_id} has no routing rule; configure a route (/route/upsert) before pushing`,
     );
   }
   return integration;
+}
+
+/** A private integration, made inside a channel in the console (`ref_id` c_<channel id>, §3.1). */
+export function isChannelOwned(integration: IntegrationRecord): boolean {
+  return integration.ref_id.startsWith("c_");
 }
 
 export interface AcceptedStandardAlert {

@@ -1,8 +1,10 @@
 // /route/* — routing rules of a shared integration (flashduty-api.md §4). Upsert-only: there is no
-// delete endpoint; the server increments `version` on every upsert and ignores the one sent.
+// delete endpoint; the server increments `version` on every upsert. The `version` sent is ignored or
+// enforced (switch `routeVersion`: the sources disagree), and the upsert answers `data: {}` or
+// `data: null` (switch `routeUpsertData`), never the route: clients read it back with /route/info.
 
 import { ApiContext, Handler } from "../context";
-import { invalidParameter, notFound } from "../errors";
+import { ApiError, invalidParameter, notFound } from "../errors";
 import { clone, nowSeconds, RouteRecord, SIM_MEMBER_ID } from "../state";
 import {
   describe,
@@ -24,7 +26,15 @@ const LABEL_KEY = /^labels\.[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function requireIntegrationId(body: JsonObject, ctx: ApiContext): number {
   const id = requiredId(body, "integration_id");
-  if (!ctx.state.integrations.has(id)) throw notFound("integration", id);
+  const integration = ctx.state.integrations.get(id);
+  if (!integration) throw notFound("integration", id);
+  // Routing rules belong to shared integrations (§4; the TF provider: "for shared integrations"); a
+  // private one delivers to its channel. The real answer for a channel-owned id is undocumented.
+  if (integration.ref_id.startsWith("c_"))
+    throw invalidParameter(
+      "integration_id",
+      `integration ${id} belongs to a channel (private); routing rules apply to shared integrations only`,
+    );
   return id;
 }
 
@@ -171,10 +181,23 @@ const upsert: Handler = (body, ctx) => {
       ? null
       : { channel_ids: readChannelIds(rawDefault, "default.channel_ids", ctx, true) };
   const sections = readSections(body, cases.length);
-  optionalInt(body, "version", { min: 0 }); // accepted and ignored (newer spec)
+  const sentVersion = optionalInt(body, "version", { min: 0 });
+  const previous = ctx.state.routes.get(integrationId);
+  // "enforce": the docs site's optimistic concurrency. A version that is not the stored one (or any
+  // version when there is no route yet, other than 0) is refused; no version sent skips the check.
+  // Code and message are not documented: see README.md.
+  if (
+    ctx.switches.routeVersion === "enforce" &&
+    sentVersion !== undefined &&
+    sentVersion !== (previous?.version ?? 0)
+  ) {
+    throw new ApiError(
+      "InvalidParameter",
+      `version: the route of integration ${integrationId} is at version ${previous?.version ?? 0}, not ${sentVersion}; read it again (/route/info) and retry`,
+    );
+  }
 
   const now = nowSeconds();
-  const previous = ctx.state.routes.get(integrationId);
   const route: RouteRecord = {
     integration_id: integrationId,
     cases,
@@ -189,7 +212,7 @@ const upsert: Handler = (body, ctx) => {
     updated_at: now,
   };
   ctx.state.routes.set(integrationId, route);
-  return clone(route);
+  return ctx.switches.routeUpsertData === "null" ? null : {};
 };
 
 export const ROUTE_HANDLERS: Record<string, Handler> = {
