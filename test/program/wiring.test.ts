@@ -353,7 +353,14 @@ describe("program under mocks", function () {
           "flashduty-wiring:volcengine": JSON.stringify({
             enabled: true,
             delivery: "direct",
-            rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+            rules: [
+              {
+                ruleName: "t-r1",
+                eventSource: "ecs",
+                eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+                level: "warning",
+              },
+            ],
           }),
         },
         secret ? ["flashduty-wiring:flashduty"] : [],
@@ -458,7 +465,14 @@ describe("program under mocks", function () {
           "flashduty-wiring:volcengine": JSON.stringify({
             enabled: true,
             delivery: "direct",
-            rules: [{ ruleName: "t-r1", eventSource: "ecs", level: "warning" }],
+            rules: [
+              {
+                ruleName: "t-r1",
+                eventSource: "ecs",
+                eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+                level: "warning",
+              },
+            ],
           }),
         },
         ["flashduty-wiring:flashduty"],
