@@ -141,7 +141,11 @@ describe("aliyun AlertAction provider", () => {
     const mns = sim.seed({ alertActionName: "q", type: "MNS" });
     await assert.rejects(createVia(p, inputs({ adoptId: mns.alertActionId })), /type MNS/);
     // A different adoptId later means another object: replace.
-    const diff = await p.diff(created.id, created.outs as AlertActionOutputs, inputs({ adoptId: "other" }));
+    const diff = await p.diff(
+      created.id,
+      created.outs as AlertActionOutputs,
+      inputs({ adoptId: "other" }),
+    );
     assert.deepEqual(diff.replaces, ["adoptId"]);
   });
 
@@ -226,8 +230,10 @@ describe("aliyun CMS 2.0 settings", () => {
     assert.equal(resolveCmsSettings({}, env).accessKeyId, "ea");
     assert.equal(resolveCmsSettings({}, env).endpoint, "https://cms.ap-southeast-1.aliyuncs.com");
     assert.equal(
-      resolveCmsSettings({}, { ALICLOUD_ACCESS_KEY: "oa", ALICLOUD_SECRET_KEY: "ob", ALICLOUD_REGION: "cn-hangzhou" })
-        .accessKeySecret,
+      resolveCmsSettings(
+        {},
+        { ALICLOUD_ACCESS_KEY: "oa", ALICLOUD_SECRET_KEY: "ob", ALICLOUD_REGION: "cn-hangzhou" },
+      ).accessKeySecret,
       "ob",
     );
     try {
