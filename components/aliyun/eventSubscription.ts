@@ -57,7 +57,7 @@ export interface AliyunEventSubscriptionArgs {
   /** Id of an existing WEBHOOK alert action to take over instead of creating one. */
   channelAdoptId?: pulumi.Input<string>;
   /** Subscription policies; at least one. */
-  policies: NotifyPolicy[];
+  notifyPolicies: NotifyPolicy[];
 }
 
 export class AliyunEventSubscriptionValidationError extends pulumi.RunError {
@@ -209,16 +209,16 @@ function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) 
   if (args.channelName === undefined || args.channelName === "")
     problems.push("channelName: is required; name the push channel, e.g. flashduty-prod");
 
-  const policies = args.policies;
+  const policies = args.notifyPolicies;
   if (!Array.isArray(policies) || policies.length === 0) {
     problems.push(
-      "policies: declare at least one subscription policy (e.g. { name: prod-ecs, products: [ECS] })",
+      "notifyPolicies: declare at least one subscription policy (e.g. { name: prod-ecs, products: [ECS] })",
     );
   }
   const list = Array.isArray(policies) ? policies : [];
   const seen = new Map<string, number>();
   const built = list.flatMap((p, i) => {
-    const f = `policies[${i}]`;
+    const f = `notifyPolicies[${i}]`;
     if (p === null || typeof p !== "object") {
       problems.push(`${f}: must be an object {name, products?, levels?, ...}`);
       return [];
@@ -228,7 +228,7 @@ function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) 
       const first = seen.get(p.name);
       if (first !== undefined)
         problems.push(
-          `${f}.name: "${p.name}" is already used by policies[${first}]; names are unique within a workspace`,
+          `${f}.name: "${p.name}" is already used by notifyPolicies[${first}]; names are unique within a workspace`,
         );
       else seen.set(p.name, i);
     }

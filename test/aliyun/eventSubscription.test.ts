@@ -34,7 +34,7 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
       pushUrl: PUSH_URL,
       workspace: WORKSPACE,
       channelName: "flashduty-dev",
-      policies: [
+      notifyPolicies: [
         { name: "dev-ecs", products: ["ECS"], levels: ["CRITICAL", "WARNING"] },
         { name: "dev-all" },
         {
@@ -96,7 +96,7 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
         pushUrl: "http://example.com/push?integration_key=abcd",
         workspace: undefined,
         channelName: "",
-        policies: [
+        notifyPolicies: [
           { name: "p1", levels: ["WARN" as never], products: ["ECS,RDS"] },
           { name: "p1", sources: ["threshold"] },
           { name: "p3", includeLegacyEvents: false },
@@ -111,11 +111,11 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
       /pushUrl: uses scheme "http"/,
       /workspace: is missing; .*flashduty-wiring:aliyun\.workspace/,
       /channelName: is required/,
-      /policies\[0\]\.levels\[0\]: "WARN" is not valid \(the push body .* WARNING\)/,
-      /policies\[0\]\.products\[0\]: "ECS,RDS" contains a comma/,
-      /policies\[1\]\.name: "p1" is already used by policies\[0\]/,
-      /policies\[1\]\.sources: threshold events alone cannot be selected/,
-      /policies\[2\]\.includeLegacyEvents: false would drop CloudMonitor 1\.0 threshold events/,
+      /notifyPolicies\[0\]\.levels\[0\]: "WARN" is not valid \(the push body .* WARNING\)/,
+      /notifyPolicies\[0\]\.products\[0\]: "ECS,RDS" contains a comma/,
+      /notifyPolicies\[1\]\.name: "p1" is already used by notifyPolicies\[0\]/,
+      /notifyPolicies\[1\]\.sources: threshold events alone cannot be selected/,
+      /notifyPolicies\[2\]\.includeLegacyEvents: false would drop CloudMonitor 1\.0 threshold events/,
     ])
       assert.match(text, expected);
     assert.equal(err.problems.length, 8);
@@ -133,7 +133,7 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
         pushUrl: pulumi.secret(PUSH_URL),
         workspace: pulumi.output(" "),
         channelName: "x",
-        policies: [{ name: "p" }],
+        notifyPolicies: [{ name: "p" }],
       });
       const reported = () => seen.map((e) => (e instanceof Error ? e.message : "")).join("\n");
       for (let waited = 0; !/workspace: " "/.test(reported()) && waited < 10_000; waited += 50)

@@ -185,7 +185,7 @@ describe("aliyun/AliyunEventPush inputs vs @pulumi/alicloud's declared types", (
       pushUrl: pulumi.secret(PUSH_URL),
       workspace: "default-cms-1234-cn-hangzhou",
       channelName: "flashduty-dev",
-      policies: [
+      notifyPolicies: [
         {
           name: "all-fields",
           products: ["ECS", "RDS"],
