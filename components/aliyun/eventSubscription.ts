@@ -7,13 +7,8 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertAction } from "./alertAction";
-import {
-  checkBoolean,
-  checkOptionalString,
-  checkPushUrl,
-  checkRuleName,
-  checkWhenKnown,
-} from "./validation";
+import { checkBoolean, checkOptionalString, checkPushUrl, checkRuleName } from "./validation";
+import { isKnownPlain } from "../common/inputs";
 import { formatProblems } from "../common/problems";
 
 /** Severities of the push body (Flashduty's CM Event table: CRITICAL / WARNING / INFO). */
@@ -178,6 +173,27 @@ function checkEnumList(
   });
   if (new Set(value).size !== value.length) problems.push(`${field}: lists a value twice`);
   return problems;
+}
+
+/**
+ * Checks `value` now when it is known, else once it resolves (failing that resource's registration
+ * with the same clear error); an unknown value never blocks the checks of the other fields.
+ */
+function checkWhenKnown<T>(
+  resourceName: string,
+  value: pulumi.Input<T>,
+  problems: string[],
+  check: (known: pulumi.Unwrap<T>) => string[],
+): pulumi.Input<T> | pulumi.Output<pulumi.Unwrap<T>> {
+  if (isKnownPlain(value)) {
+    problems.push(...check(value as unknown as pulumi.Unwrap<T>));
+    return value;
+  }
+  return pulumi.output(value).apply((known) => {
+    const late = check(known);
+    if (late.length > 0) throw new AliyunEventSubscriptionValidationError(resourceName, late);
+    return known;
+  });
 }
 
 function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) {

@@ -58,8 +58,18 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
       ["flashduty-dev", "POST", "JSON"],
     );
 
+    type PolicyInputs = {
+      name: string;
+      workspace: string;
+      enabled: boolean;
+      responsePlan: { pushingSetting: unknown };
+      subscription: {
+        subscribeLegacyEvent: boolean;
+        filterSetting?: { relation: string; conditions: unknown[] };
+      };
+    };
     const policies = byType(NOTIFY_POLICY)
-      .map((r) => unwrapSecrets(r.inputs) as Record<string, any>)
+      .map((r) => unwrapSecrets(r.inputs) as PolicyInputs)
       .sort(
         (a, b) =>
           ["dev-ecs", "dev-all", "dev-sys"].indexOf(a.name) -
@@ -83,7 +93,7 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
       ],
     });
     assert.equal(policies[1].subscription.filterSetting, undefined, "no condition: no filter");
-    assert.deepEqual(policies[2].subscription.filterSetting.conditions, [
+    assert.deepEqual(policies[2].subscription.filterSetting?.conditions, [
       { field: "source", op: "EQ", value: "SYS_EVENT" },
       { field: "eventName", op: "IN", value: "Instance:StateChange,Disk:Stalled" },
     ]);
@@ -139,6 +149,7 @@ describe("aliyun/AliyunEventSubscription (mocked resource graph)", () => {
       for (let waited = 0; !/workspace: " "/.test(reported()) && waited < 10_000; waited += 50)
         await new Promise((r) => setTimeout(r, 50));
       assert.match(reported(), /workspace: " " is not a workspace id/);
+      assert.match(reported(), /AliyunEventSubscription "late"/);
       assert.equal(byType(NOTIFY_POLICY).length, 0);
     } finally {
       process.removeAllListeners("unhandledRejection");
