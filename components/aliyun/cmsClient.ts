@@ -9,6 +9,16 @@
 // Used inside a dynamic provider: every call builds its own client (required lazily), nothing is
 // cached between calls, and no error message carries a credential or a URL.
 import { formatProblems } from "../common/problems";
+import {
+  AttemptOutcome,
+  DEFAULT_RETRY,
+  FailureKind,
+  RetryOptions,
+  isRetryableStatus,
+  isTimeoutError,
+  requestNeverSent,
+  withRetries,
+} from "../common/retry";
 
 export const CMS_API_VERSION = "2024-03-30";
 /** ListAlertActions: "The number of entries per page. Default value: 100." (SDK model). */
@@ -38,6 +48,8 @@ export interface CmsSettings {
   readonly region: string;
   /** `https://cms.<region>.aliyuncs.com` unless overridden. */
   readonly endpoint: string;
+  /** Retry policy (default: the project's DEFAULT_RETRY). */
+  readonly retry?: RetryOptions;
 }
 
 /** Settings as found in stack config or the environment; any may be missing. */
@@ -64,6 +76,11 @@ export class CmsConfigError extends Error {
 
 /** An error answer of the API. Its message never holds a URL or a credential. */
 export class CmsApiError extends Error {
+  /** How the failure relates to the server's state (decides whether it may be retried). */
+  kind: FailureKind = "final";
+  /** The server's requested wait (throttling), if any. */
+  retryAfterMs?: number;
+
   constructor(
     readonly action: string,
     readonly statusCode: number | undefined,
@@ -253,12 +270,31 @@ interface CallSpec {
   body?: unknown;
 }
 
-/** One signed call through openapi-core; resolves with the JSON body. */
+/**
+ * One signed call through openapi-core; resolves with the JSON body. Throttling and failures where
+ * the request never left are retried; 5xx and timeouts only for idempotent calls (not a create,
+ * which might then be made twice).
+ */
 async function call(s: CmsSettings, spec: CallSpec): Promise<Record<string, unknown>> {
+  return withRetries(
+    async (): Promise<AttemptOutcome<Record<string, unknown>>> => {
+      try {
+        return { ok: true, value: await callOnce(s, spec) };
+      } catch (err) {
+        const e = err instanceof CmsApiError ? err : toCmsError(spec.action, err);
+        return { ok: false, error: e, kind: e.kind, retryAfterMs: e.retryAfterMs };
+      }
+    },
+    { retry: s.retry ?? DEFAULT_RETRY, idempotent: spec.method !== "POST" },
+  );
+}
+
+async function callOnce(s: CmsSettings, spec: CallSpec): Promise<Record<string, unknown>> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const core = require("@alicloud/openapi-core") as typeof import("@alicloud/openapi-core");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const url = new URL(s.endpoint);
+  const timeout = (s.retry ?? DEFAULT_RETRY).timeoutMs;
   const client = new core.default(
     new core.$OpenApiUtil.Config({
       accessKeyId: s.accessKeyId,
@@ -267,8 +303,8 @@ async function call(s: CmsSettings, spec: CallSpec): Promise<Record<string, unkn
       regionId: s.region,
       endpoint: url.host,
       protocol: url.protocol.replace(/:$/, ""),
-      readTimeout: 15_000,
-      connectTimeout: 5_000,
+      readTimeout: timeout,
+      connectTimeout: Math.min(timeout, 10_000),
     }),
   );
   const params = new core.$OpenApiUtil.Params({
@@ -286,15 +322,9 @@ async function call(s: CmsSettings, spec: CallSpec): Promise<Record<string, unkn
     ...(spec.query ? { query: spec.query } : {}),
     ...(spec.body !== undefined ? { body: spec.body } : {}),
   });
-  try {
-    const response = (await client.callApi(params, request, {} as never)) as {
-      body?: unknown;
-    };
-    const body = response?.body;
-    return body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
-  } catch (err) {
-    throw toCmsError(spec.action, err);
-  }
+  const response = (await client.callApi(params, request, {} as never)) as { body?: unknown };
+  const body = response?.body;
+  return body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
 }
 
 /** Maps whatever openapi-core threw to a CmsApiError without its request or response data. */
@@ -303,6 +333,7 @@ function toCmsError(action: string, err: unknown): CmsApiError {
     statusCode?: unknown;
     code?: unknown;
     requestId?: unknown;
+    retryAfter?: unknown;
     data?: { message?: unknown; Message?: unknown };
     message?: unknown;
   };
@@ -318,7 +349,16 @@ function toCmsError(action: string, err: unknown): CmsApiError {
         : statusCode === undefined && typeof e.message === "string"
           ? e.message
           : "";
-  return new CmsApiError(action, statusCode, code, requestId, scrub(serverMessage));
+  const error = new CmsApiError(action, statusCode, code, requestId, scrub(serverMessage));
+  if (statusCode === 429 || /Throttling/i.test(code)) {
+    error.kind = "throttled";
+    if (typeof e.retryAfter === "number" && e.retryAfter > 0) error.retryAfterMs = e.retryAfter;
+  } else if (statusCode !== undefined)
+    error.kind = isRetryableStatus(statusCode) ? "maybe-applied" : "final";
+  else if (requestNeverSent(err)) error.kind = "not-sent";
+  else if (isTimeoutError(err) || /ECONNRESET|socket hang up/i.test(String(e.message)))
+    error.kind = "maybe-applied";
+  return error;
 }
 
 /** A 404, or an error code naming a missing object (`…NotExist`, `…NotFound`). */

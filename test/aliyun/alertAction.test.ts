@@ -185,6 +185,40 @@ describe("aliyun AlertAction provider", () => {
       assert.ok(!text.includes(secret), `error text leaks ${secret.slice(0, 4)}…`);
   });
 
+  it("retries throttling and idempotent 5xx, but never repeats a create the server may have applied", async () => {
+    const p = configured(sim);
+    sim.faults.push({
+      action: "CreateAlertAction",
+      status: 400,
+      code: "Throttling.User",
+      message: "Request was denied due to user flow control.",
+    });
+    sim.faults.push({
+      action: "ListAlertActions",
+      status: 503,
+      code: "ServiceUnavailable",
+      message: "busy",
+    });
+    const created = await createVia(p, inputs());
+    assert.equal(sim.requests.filter((r) => r.action === "CreateAlertAction").length, 2);
+    const read = await p.read(created.id, created.outs as AlertActionOutputs);
+    assert.equal(read.id, created.id);
+    assert.equal(sim.requests.filter((r) => r.action === "ListAlertActions").length, 2);
+
+    sim.faults.push({
+      action: "CreateAlertAction",
+      status: 500,
+      code: "InternalUnknownError",
+      message: "x",
+    });
+    await assert.rejects(
+      createVia(p, inputs({ name: "second" })),
+      /HTTP 500, InternalUnknownError/,
+    );
+    assert.equal(sim.requests.filter((r) => r.action === "CreateAlertAction").length, 3);
+    assert.equal(sim.alertActions.size, 1);
+  });
+
   it("fails a forged request: the simulator really checks the signature", async () => {
     const p = configured(sim, { "alicloud:secretKey": "wrong-secret" });
     await assert.rejects(createVia(p, inputs()), /SignatureDoesNotMatch/);
