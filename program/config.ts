@@ -183,6 +183,40 @@ const aliyunEscalation = z.strictObject({
 const aliyun = z.strictObject({
   enabled: z.boolean(),
   delivery,
+  // `subscription` (default): a CMS 2.0 push channel + notify policies (AliyunEventSubscription);
+  // `event-rule`: the older event-alert rules + threshold alarms (AliyunEventPush).
+  mode: z
+    .enum(["subscription", "event-rule"], {
+      error: "use `subscription` (push channel + subscription policies) or `event-rule`",
+    })
+    .optional(),
+  workspace: z.string().optional(),
+  cmsEndpoint: z
+    .url({
+      protocol: /^https?$/,
+      error: "an http(s) URL, e.g. https://cms.cn-hangzhou.aliyuncs.com",
+    })
+    .optional(),
+  pushChannel: z
+    .strictObject({
+      name: z.string().optional(),
+      adoptId: z.string().optional(),
+    })
+    .optional(),
+  notifyPolicies: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        products: stringList.optional(),
+        levels: stringList.optional(),
+        eventNames: stringList.optional(),
+        sources: stringList.optional(),
+        includeLegacyEvents: z.boolean().optional(),
+        enabled: z.boolean().optional(),
+        description: z.string().optional(),
+      }),
+    )
+    .optional(),
   subscriptionPolicies: z
     .array(
       z.strictObject({
@@ -425,6 +459,7 @@ function crossChecks(cfg: WiringConfig, hasReceiverToken: boolean): string[] {
   for (const [kind, o] of Object.entries(cfg.flashduty.kinds ?? {})) {
     if (o?.routing) checkRouting(o.routing, `flashduty.kinds.${kind}.routing`);
   }
+  problems.push(...aliyunModeChecks(cfg));
   const usesReceiver = cloudsUseReceiver(cfg);
   if (usesReceiver && cfg.receiver === undefined) {
     problems.push(
@@ -478,6 +513,35 @@ function consoleChecks(cfg: WiringConfig, pushBaseUrl: string): string[] {
       problems.push(
         `${base}.routing: routing rules need the integration's id: set flashduty.kinds.${kind}.integrationId ` +
           "(a shared integration; see docs/configuration.md), or remove routing (a private integration delivers to its channel)",
+      );
+  }
+  return problems;
+}
+
+/** Which Alibaba Cloud path a configuration selects (`subscription` unless it says otherwise). */
+export function aliyunMode(cfg: WiringConfig): "subscription" | "event-rule" {
+  return cfg.aliyun?.mode ?? "subscription";
+}
+
+/** Keys that belong to the other Alibaba Cloud mode are errors, not silently ignored. */
+function aliyunModeChecks(cfg: WiringConfig): string[] {
+  const ali = cfg.aliyun;
+  if (!ali?.enabled) return [];
+  const mode = aliyunMode(cfg);
+  const problems: string[] = [];
+  const other = mode === "subscription" ? "event-rule" : "subscription";
+  const foreign =
+    mode === "subscription"
+      ? (["subscriptionPolicies", "metricAlarms"] as const)
+      : (["notifyPolicies", "workspace", "pushChannel"] as const);
+  for (const key of foreign) {
+    if (ali[key] !== undefined)
+      problems.push(
+        `${PROJECT}:aliyun.${key}: applies to mode ${other}, but aliyun.mode is ${mode}` +
+          `${mode === "subscription" && ali.mode === undefined ? " (the default)" : ""}; ` +
+          (mode === "subscription"
+            ? "declare subscription policies under aliyun.notifyPolicies, or set aliyun.mode: event-rule to keep the event-rule path"
+            : `remove it, or set aliyun.mode: ${other}`),
       );
   }
   return problems;

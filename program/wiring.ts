@@ -4,8 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AliyunEventPush,
   AliyunEventPushArgs,
+  AliyunEventSubscription,
+  AliyunEventSubscriptionArgs,
   createAliyunProvider,
   validateAliyunEventPushArgs,
+  validateAliyunEventSubscriptionArgs,
 } from "../components/aliyun";
 import {
   Channel,
@@ -19,7 +22,14 @@ import {
   validateVolcengineEventPushArgs,
 } from "../components/volcengine";
 import { problemsOf } from "../components/common/problems";
-import { ConfigError, IntegrationKind, PROJECT, WiringConfig, cloudsUseReceiver } from "./config";
+import {
+  ConfigError,
+  IntegrationKind,
+  PROJECT,
+  WiringConfig,
+  aliyunMode,
+  cloudsUseReceiver,
+} from "./config";
 
 type Routing = NonNullable<WiringConfig["flashduty"]["routing"]>;
 type ChannelRef = number | string;
@@ -51,7 +61,10 @@ export interface Wiring {
   readonly environment: string;
   readonly channels: Readonly<Record<string, Channel>>;
   readonly integrations: Readonly<Partial<Record<IntegrationKind, FlashdutyIntegration>>>;
+  /** The event-rule + alarm path (`aliyun.mode: event-rule`). */
   readonly aliyun?: AliyunEventPush;
+  /** The push channel + subscription policies path (`aliyun.mode: subscription`, the default). */
+  readonly aliyunSubscription?: AliyunEventSubscription;
   readonly volcengine?: VolcengineEventPush;
 }
 
@@ -64,6 +77,8 @@ export function plannedIntegrationKinds(cfg: WiringConfig): IntegrationKind[] {
   const ali = cfg.aliyun;
   if (ali?.enabled) {
     if (ali.delivery === "receiver") kinds.add("standard-alert");
+    // One push channel per stack, pointing at the CM Event integration.
+    else if (aliyunMode(cfg) === "subscription") kinds.add("aliyun-cm-event");
     else {
       if ((ali.subscriptionPolicies ?? []).length > 0) kinds.add("aliyun-cm-event");
       if ((ali.metricAlarms ?? []).length > 0) kinds.add("aliyun-cm-metrics");
@@ -102,6 +117,20 @@ function aliyunArgs(
   };
 }
 
+function aliyunSubscriptionArgs(
+  cfg: NonNullable<WiringConfig["aliyun"]>,
+  environment: string,
+  pushUrl: pulumi.Input<string>,
+): AliyunEventSubscriptionArgs {
+  return {
+    pushUrl,
+    workspace: cfg.workspace,
+    channelName: cfg.pushChannel?.name ?? `flashduty-${environment}`,
+    channelAdoptId: cfg.pushChannel?.adoptId,
+    notifyPolicies: (cfg.notifyPolicies ?? []) as AliyunEventSubscriptionArgs["notifyPolicies"],
+  };
+}
+
 function volcengineArgs(
   cfg: NonNullable<WiringConfig["volcengine"]>,
   environment: string,
@@ -136,10 +165,15 @@ function validateClouds(cfg: WiringConfig, environment: string): void {
   if (cfg.aliyun?.enabled) {
     const ali = cfg.aliyun;
     collect("aliyun", () =>
-      validateAliyunEventPushArgs(
-        "aliyun",
-        aliyunArgs(ali, { events: placeholder, metrics: placeholder }),
-      ),
+      aliyunMode(cfg) === "subscription"
+        ? validateAliyunEventSubscriptionArgs(
+            "aliyun",
+            aliyunSubscriptionArgs(ali, environment, placeholder),
+          )
+        : validateAliyunEventPushArgs(
+            "aliyun",
+            aliyunArgs(ali, { events: placeholder, metrics: placeholder }),
+          ),
     );
   }
   if (cfg.volcengine?.enabled) {
@@ -247,7 +281,17 @@ export function buildWiring(inputs: WiringInputs): Wiring {
   const pushUrlOf = (kind: IntegrationKind) => integrations[kind]?.pushUrl;
 
   let aliyun: AliyunEventPush | undefined;
-  if (cfg.aliyun?.enabled) {
+  let aliyunSubscription: AliyunEventSubscription | undefined;
+  if (cfg.aliyun?.enabled && aliyunMode(cfg) === "subscription") {
+    const viaReceiver = cfg.aliyun.delivery === "receiver" && receiver !== undefined;
+    const url = viaReceiver ? receiverUrl(receiver, "aliyun") : pushUrlOf("aliyun-cm-event");
+    const provider = createAliyunProvider("aliyun");
+    aliyunSubscription = new AliyunEventSubscription(
+      "aliyun",
+      aliyunSubscriptionArgs(cfg.aliyun, environment, url as pulumi.Input<string>),
+      { providers: [provider] },
+    );
+  } else if (cfg.aliyun?.enabled) {
     const viaReceiver = cfg.aliyun.delivery === "receiver" && receiver !== undefined;
     const url = viaReceiver ? receiverUrl(receiver, "aliyun") : undefined;
     const provider = createAliyunProvider("aliyun");
@@ -273,7 +317,7 @@ export function buildWiring(inputs: WiringInputs): Wiring {
     );
   }
 
-  return { environment, channels, integrations, aliyun, volcengine };
+  return { environment, channels, integrations, aliyun, aliyunSubscription, volcengine };
 }
 
 /** Stack outputs: ids in plain text, anything carrying an integration key or token as a secret. */
@@ -295,6 +339,8 @@ export function wiringOutputs(w: Wiring): Record<string, unknown> {
       : undefined,
     aliyunEventRuleNames: w.aliyun?.eventRuleNames,
     aliyunAlarmIds: w.aliyun?.alarmIds,
+    aliyunAlertActionId: w.aliyunSubscription?.alertActionId,
+    aliyunNotifyPolicyIds: w.aliyunSubscription?.policyIds,
     volcengineCallbackId: w.volcengine?.callbackId,
     volcengineRuleIds: w.volcengine?.ruleIds,
   };

@@ -1,5 +1,6 @@
-// Public API of the Alibaba Cloud CloudMonitor part: the component, its argument types, the
-// provider factory and the validation error types.
+// Public API of the Alibaba Cloud CloudMonitor part: the components (CMS 2.0 event subscription,
+// and the older event-rule + alarm path), their argument types, the provider factory and the
+// validation error types.
 export {
   AliyunEventPush,
   AliyunEventPushArgs,
@@ -8,6 +9,20 @@ export {
   MetricAlarmRule,
   validateAliyunEventPushArgs,
 } from "./eventPush";
+export {
+  AliyunEventSubscription,
+  AliyunEventSubscriptionArgs,
+  AliyunEventSubscriptionValidationError,
+  EVENT_SOURCES,
+  EventSource,
+  NOTIFY_LEVELS,
+  NotifyLevel,
+  NotifyPolicy,
+  SYSTEM_EVENT_SOURCE,
+  validateAliyunEventSubscriptionArgs,
+} from "./eventSubscription";
+export { AlertAction, AlertActionArgs, alertActionProvider } from "./alertAction";
+export { CmsApiError, CmsConfigError } from "./cmsClient";
 export {
   AliyunCredentialSources,
   AliyunProviderConfigError,

@@ -13,3 +13,7 @@ export const VOLCENGINE_COMPONENT = "flashduty-wiring:volcengine:VolcengineEvent
 export const ALIYUN_EVENT_RULE = "alicloud:cms/eventRule:EventRule";
 export const ALIYUN_ALARM = "alicloud:cms/alarm:Alarm";
 export const ALIYUN_COMPONENT = "flashduty-wiring:aliyun:AliyunEventPush";
+
+export const ALIYUN_ALERT_ACTION = "pulumi-nodejs:dynamic/aliyun:AlertAction";
+export const ALIYUN_NOTIFY_POLICY = "alicloud:cms/eventNotifyPolicy:EventNotifyPolicy";
+export const ALIYUN_SUBSCRIPTION_COMPONENT = "flashduty-wiring:aliyun:AliyunEventSubscription";

@@ -1,6 +1,7 @@
 // The policies of the flashduty-wiring pack, exported apart from `new PolicyPack(...)` (which
 // starts serving at once) so tests can call each validator directly.
 import { Policies } from "@pulumi/policy";
+import { aliyunPolicyPushesToStackChannel } from "./aliyunPolicyPushesToStackChannel";
 import { aliyunRuleHasWebhookTarget } from "./aliyunRuleHasWebhookTarget";
 import { dynamicSecretOutputsDeclared } from "./dynamicSecretOutputsDeclared";
 import { namesCarryEnvironment } from "./namesCarryEnvironment";
@@ -9,6 +10,7 @@ import { sharedIntegrationHasRoute } from "./sharedIntegrationHasRoute";
 import { volcengineRuleUsesStackCallback } from "./volcengineRuleUsesStackCallback";
 
 export {
+  aliyunPolicyPushesToStackChannel,
   aliyunRuleHasWebhookTarget,
   dynamicSecretOutputsDeclared,
   namesCarryEnvironment,
@@ -23,5 +25,6 @@ export const policies: Policies = [
   dynamicSecretOutputsDeclared,
   volcengineRuleUsesStackCallback,
   aliyunRuleHasWebhookTarget,
+  aliyunPolicyPushesToStackChannel,
   namesCarryEnvironment,
 ];

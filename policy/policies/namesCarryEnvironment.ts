@@ -11,7 +11,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   ALIYUN_ALARM,
+  ALIYUN_ALERT_ACTION,
   ALIYUN_EVENT_RULE,
+  ALIYUN_NOTIFY_POLICY,
   FLASHDUTY_CHANNEL,
   FLASHDUTY_INTEGRATION,
   VOLCENGINE_CALLBACK_URL,
@@ -27,6 +29,8 @@ export const NAME_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   [VOLCENGINE_EVENT_RULE]: ["ruleName"],
   [ALIYUN_EVENT_RULE]: ["ruleName"],
   [ALIYUN_ALARM]: ["name"],
+  [ALIYUN_ALERT_ACTION]: ["name"],
+  [ALIYUN_NOTIFY_POLICY]: ["name"],
 };
 
 export interface NamingConfig {

@@ -11,6 +11,7 @@ import {
   ALARM,
   EVENT_RULE,
   METRICS_URL,
+  NOTIFY_POLICY,
   PUSH_URL,
   byType,
   installMocks,
@@ -177,6 +178,69 @@ describe("aliyun/AliyunEventPush inputs vs @pulumi/alicloud's declared types", (
         interfaceMembers("types/input.d.ts", iface, "cms"),
       );
     }
+  });
+
+  it("sends EventNotifyPolicy inputs that are known, non-deprecated provider properties", async () => {
+    const c = new aliyun.AliyunEventSubscription("typed-sub", {
+      pushUrl: pulumi.secret(PUSH_URL),
+      workspace: "default-cms-1234-cn-hangzhou",
+      channelName: "flashduty-dev",
+      notifyPolicies: [
+        {
+          name: "all-fields",
+          products: ["ECS", "RDS"],
+          levels: ["CRITICAL", "WARNING"],
+          eventNames: ["Instance:StateChange"],
+          sources: ["system"],
+          includeLegacyEvents: true,
+          enabled: true,
+          description: "d",
+        },
+      ],
+    });
+    await resolve(c.policyIds);
+    const [policy] = byType(NOTIFY_POLICY).map(
+      (r) => unwrapSecrets(r.inputs) as Record<string, unknown>,
+    );
+    assert.ok(policy, "no EventNotifyPolicy registered");
+    assertConforms(
+      "EventNotifyPolicy",
+      policy,
+      interfaceMembers("cms/eventNotifyPolicy.d.ts", "EventNotifyPolicyArgs"),
+    );
+    const forwarded = forwardedArgKeys("cms/eventNotifyPolicy.js");
+    for (const key of Object.keys(policy))
+      assert.ok(forwarded.has(key), `EventNotifyPolicy.${key} not forwarded`);
+    const subscription = policy.subscription as Record<string, unknown>;
+    assertConforms(
+      "EventNotifyPolicy.subscription",
+      subscription,
+      interfaceMembers("types/input.d.ts", "EventNotifyPolicySubscription", "cms"),
+    );
+    const filter = subscription.filterSetting as Record<string, unknown>;
+    assertConforms(
+      "EventNotifyPolicy.subscription.filterSetting",
+      filter,
+      interfaceMembers("types/input.d.ts", "EventNotifyPolicySubscriptionFilterSetting", "cms"),
+    );
+    const conditionMembers = interfaceMembers(
+      "types/input.d.ts",
+      "EventNotifyPolicySubscriptionFilterSettingCondition",
+      "cms",
+    );
+    for (const cond of filter.conditions as Record<string, unknown>[])
+      assertConforms("…filterSetting.conditions[]", cond, conditionMembers);
+    const plan = policy.responsePlan as Record<string, unknown>;
+    assertConforms(
+      "EventNotifyPolicy.responsePlan",
+      plan,
+      interfaceMembers("types/input.d.ts", "EventNotifyPolicyResponsePlan", "cms"),
+    );
+    assertConforms(
+      "EventNotifyPolicy.responsePlan.pushingSetting",
+      plan.pushingSetting as Record<string, unknown>,
+      interfaceMembers("types/input.d.ts", "EventNotifyPolicyResponsePlanPushingSetting", "cms"),
+    );
   });
 
   it("catches a property the provider does not declare (the check can fail)", () => {

@@ -75,6 +75,9 @@ export function unwrapSecrets(value: unknown): unknown {
 
 export const EVENT_RULE = "alicloud:cms/eventRule:EventRule";
 export const ALARM = "alicloud:cms/alarm:Alarm";
+export const NOTIFY_POLICY = "alicloud:cms/eventNotifyPolicy:EventNotifyPolicy";
+export const ALERT_ACTION = "pulumi-nodejs:dynamic/aliyun:AlertAction";
+export const SUBSCRIPTION_COMPONENT = "flashduty-wiring:aliyun:AliyunEventSubscription";
 export const COMPONENT = "flashduty-wiring:aliyun:AliyunEventPush";
 export const PROVIDER = "pulumi:providers:alicloud";
 export const PUSH_URL =

@@ -7,7 +7,7 @@ import { policies } from "../../policy/policies";
 const policyDir = path.join(__dirname, "..", "..", "policy");
 
 describe("policy pack layout", () => {
-  it("exports six uniquely named policies with the documented levels", () => {
+  it("exports seven uniquely named policies with the documented levels", () => {
     const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
     assert.equal(Object.keys(levels).length, policies.length, "names are unique");
     assert.deepEqual(levels, {
@@ -16,6 +16,7 @@ describe("policy pack layout", () => {
       "dynamic-secret-outputs-declared": "mandatory",
       "volcengine-event-rule-uses-stack-callback": "mandatory",
       "aliyun-rule-has-webhook-target": "mandatory",
+      "aliyun-subscription-policy-pushes-to-stack-channel": "mandatory",
       "names-carry-environment": "advisory",
     });
   });

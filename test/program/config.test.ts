@@ -94,6 +94,62 @@ describe("program/config", () => {
     assert.ok(problems.every((p) => !p.includes("0123456789abcdef")));
   });
 
+  it("keeps each Alibaba Cloud mode's keys to that mode (subscription is the default)", () => {
+    const sub = problemsOf({
+      ...minimal,
+      aliyun: {
+        enabled: true,
+        delivery: "direct",
+        workspace: "ws",
+        notifyPolicies: [{ name: "a" }],
+        subscriptionPolicies: [{ name: "r", product: "ecs" }],
+        metricAlarms: [],
+      },
+    }).join("\n");
+    assert.match(
+      sub,
+      /aliyun\.subscriptionPolicies: applies to mode event-rule, but aliyun\.mode is subscription \(the default\)/,
+    );
+    assert.match(sub, /aliyun\.metricAlarms: applies to mode event-rule/);
+    const rule = problemsOf({
+      ...minimal,
+      aliyun: {
+        enabled: true,
+        delivery: "direct",
+        mode: "event-rule",
+        workspace: "ws",
+        notifyPolicies: [],
+        pushChannel: { name: "x" },
+      },
+    }).join("\n");
+    for (const key of ["notifyPolicies", "workspace", "pushChannel"])
+      assert.match(rule, new RegExp(`aliyun\\.${key}: applies to mode subscription`));
+    assert.match(
+      problemsOf({
+        ...minimal,
+        aliyun: { enabled: true, delivery: "direct", cmsEndpoint: "ftp://x" },
+      }).join(),
+      /aliyun\.cmsEndpoint: an http\(s\) URL/,
+    );
+    assert.match(
+      problemsOf({
+        ...minimal,
+        aliyun: { enabled: true, delivery: "direct", mode: "rules" },
+      }).join(),
+      /aliyun\.mode: use `subscription`/,
+    );
+    const ok = parseWiringConfig({
+      ...minimal,
+      aliyun: {
+        enabled: true,
+        delivery: "direct",
+        workspace: "ws",
+        notifyPolicies: [{ name: "a", products: ["ECS"] }],
+      },
+    });
+    assert.equal(ok.aliyun?.notifyPolicies?.[0].products?.[0], "ECS");
+  });
+
   it("needs channels on a standard routing case", () => {
     const text = problemsOf({
       flashduty: {

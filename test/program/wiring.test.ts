@@ -99,6 +99,8 @@ async function settle(w: WiringModule.Wiring): Promise<void> {
   for (const c of Object.values(w.channels)) urns.push(c.urn);
   w.aliyun?.eventRules.forEach((r) => urns.push(r.urn));
   w.aliyun?.alarms.forEach((r) => urns.push(r.urn));
+  if (w.aliyunSubscription) urns.push(w.aliyunSubscription.channel.urn);
+  w.aliyunSubscription?.policies.forEach((r) => urns.push(r.urn));
   if (w.volcengine) urns.push(w.volcengine.callback.urn, ...w.volcengine.rules.map((r) => r.urn));
   await Promise.all(urns.map((u) => unwrap(u)));
 }
@@ -154,17 +156,27 @@ describe("program under mocks", function () {
         (await unwrap(w.volcengine!.callback.urn))!,
         /flashduty-wiring:volcengine:VolcengineEventPush\$pulumi-nodejs:dynamic\/volcengine:CallbackUrl::/,
       );
+      assert.equal(w.aliyun, undefined, "dev uses the default subscription mode");
       assert.match(
-        (await unwrap(w.aliyun!.eventRules[0].urn))!,
-        /flashduty-wiring:aliyun:AliyunEventPush\$alicloud:cms\/eventRule:EventRule::/,
+        (await unwrap(w.aliyunSubscription!.channel.urn))!,
+        /flashduty-wiring:aliyun:AliyunEventSubscription\$pulumi-nodejs:dynamic\/aliyun:AlertAction::/,
+      );
+      assert.match(
+        (await unwrap(w.aliyunSubscription!.policies[0].urn))!,
+        /flashduty-wiring:aliyun:AliyunEventSubscription\$alicloud:cms\/eventNotifyPolicy:EventNotifyPolicy::/,
       );
     });
 
-    it("gives the Aliyun rules the stack's explicit alicloud provider", () => {
+    it("gives the Aliyun policies the stack's explicit alicloud provider and the stack's channel", async () => {
       const providers = ofType("pulumi:providers:alicloud");
       assert.equal(providers.length, 1);
-      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
-      assert.match(rule.provider ?? "", /pulumi:providers:alicloud::aliyun::/);
+      const [policy] = ofType("alicloud:cms/eventNotifyPolicy:EventNotifyPolicy");
+      assert.match(policy.provider ?? "", /pulumi:providers:alicloud::aliyun::/);
+      assert.equal(policy.inputs.workspace, "default-cms-1234567890123456-cn-hangzhou");
+      const channelId = await unwrap(w.aliyunSubscription!.alertActionId);
+      const pushing = (policy.inputs.responsePlan as { pushingSetting: unknown }).pushingSetting;
+      assert.deepEqual(pushing, { alertActionIds: [channelId], restoreActionIds: [channelId] });
+      assert.equal(ofType("alicloud:cms/eventRule:EventRule").length, 0);
     });
 
     it("hands each cloud the push URL of its own kind, as a secret", async () => {
@@ -173,12 +185,14 @@ describe("program under mocks", function () {
       const volcPush = await unwrap(w.integrations["volcengine-cm-event"]!.pushUrl);
       assert.equal((callback.inputs.url as { value: string }).value, volcPush);
 
-      const [rule] = ofType("alicloud:cms/eventRule:EventRule");
-      const params = rule.inputs.webhookParameters;
+      const [channel] = ofType("pulumi-nodejs:dynamic/aliyun:AlertAction");
       assert.ok(
-        isSecretInput(params) || (Array.isArray(params) && isSecretInput(params[0])),
-        `webhookParameters must carry the push URL as a secret: ${JSON.stringify(params)}`,
+        isSecretInput(channel.inputs.url),
+        "the push channel's url must arrive as a secret",
       );
+      const aliPush = await unwrap(w.integrations["aliyun-cm-event"]!.pushUrl);
+      assert.equal((channel.inputs.url as { value: string }).value, aliPush);
+      assert.equal(channel.inputs.name, "flashduty-dev");
       assert.equal(await pulumi.isSecret(w.integrations["aliyun-cm-event"]!.pushUrl), true);
     });
 
@@ -289,6 +303,7 @@ describe("program under mocks", function () {
         "flashduty-wiring:aliyun": JSON.stringify({
           enabled: true,
           delivery: "direct",
+          mode: "event-rule",
           subscriptionPolicies: [{ name: "t-ecs", product: "ecs" }],
         }),
         "flashduty-wiring:volcengine": JSON.stringify({
@@ -604,6 +619,7 @@ describe("program under mocks", function () {
         "flashduty-wiring:aliyun": JSON.stringify({
           enabled: true,
           delivery: "direct",
+          mode: "event-rule",
           subscriptionPolicies: [{ name: "p1", product: "ecs", levels: ["WARNING"] }],
         }),
         "flashduty-wiring:volcengine": JSON.stringify({
@@ -629,6 +645,29 @@ describe("program under mocks", function () {
       assert.match(message, /flashduty-wiring:aliyun: .*WARN/);
       assert.match(message, /flashduty-wiring:volcengine: .*level/);
       // Registrations reach the mock monitor asynchronously: give them time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(registered.length, 0, "no resource may be registered after a config error");
+    });
+
+    it("in subscription mode, names a missing workspace and every bad policy field before creating anything", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig({
+        "flashduty-wiring:flashduty": JSON.stringify({ routing: { style: "private", channel: 7 } }),
+        "flashduty-wiring:aliyun": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          notifyPolicies: [{ name: "p1", levels: ["WARN"] }],
+        }),
+      });
+      const cfg = config.loadWiringConfig();
+      let message = "";
+      try {
+        wiring.buildWiring({ config: cfg, stack: "t" });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      assert.match(message, /flashduty-wiring:aliyun: workspace: is missing; .*aliyun\.workspace/);
+      assert.match(message, /flashduty-wiring:aliyun: notifyPolicies\[0\]\.levels\[0\]: "WARN"/);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(registered.length, 0, "no resource may be registered after a config error");
     });
