@@ -363,6 +363,7 @@ describe("program under mocks", function () {
           "flashduty-wiring:aliyun": JSON.stringify({
             enabled: true,
             delivery: "direct",
+            mode: "event-rule",
             subscriptionPolicies: [{ name: "t-ecs", product: "ecs" }],
           }),
           "flashduty-wiring:volcengine": JSON.stringify({
