@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createReceiver } from "../../receiver";
-import { requeueDeadLetters } from "../../receiver/requeue";
+import { requeueDeadLetters, requeueDryRunEvents } from "../../receiver/requeue";
 import type { Receiver, ReceiverOptions } from "../../receiver";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import * as F from "./fixtures";
@@ -142,6 +142,8 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
       .map((l) => l.event!);
     assert.equal(logged.length, accepted.length);
     assert.deepEqual(logged.map((e) => e.alert_key).sort(), accepted.map((a) => a.key).sort());
+    // Sending a dry run's events is an explicit choice (they are kept apart otherwise).
+    assert.equal(await requeueDryRunEvents(dir), accepted.length);
     await start();
     await receiver!.whenIdle();
     assertSameEvents(
