@@ -202,6 +202,44 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
     }
   });
 
+  it("while Flashduty fails, sends one probe at a time (also deliveries admitted before the failure)", async () => {
+    // 50 ms of network latency on each push, so overlapping requests are visible; the receiver's
+    // own fetch is wrapped to count pushes on the wire when each one starts.
+    const realFetch = globalThis.fetch;
+    let onWire = 0;
+    let failureSeen = false;
+    const overlaps: number[] = [];
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (!String(input).includes("/event/push/")) return realFetch(input, init);
+      if (failureSeen && onWire > 0) overlaps.push(onWire);
+      onWire++;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const res = await realFetch(input, init);
+        if (res.status >= 500) failureSeen = true;
+        else if (res.ok) failureSeen = false;
+        return res;
+      } finally {
+        onWire--;
+      }
+    }) as typeof fetch;
+    try {
+      await start({ concurrency: 16, backoffBaseMs: 50, backoffMaxMs: 100 });
+      sim.inject({ kind: "5xx", status: 503 }, 20, "/event/push");
+      const accepted = await sendMixed(20);
+      await receiver!.whenIdle();
+      assert.deepEqual(
+        delivered()
+          .map((g) => g.key)
+          .sort(),
+        accepted.map((a) => a.key).sort(),
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.deepEqual(overlaps, [], "pushes started while another was on the wire, in failure mode");
+  });
+
   it("times out hung requests and retries them", async () => {
     await start({ forwardTimeoutMs: 300 });
     sim.inject({ kind: "hang" }, 3, "/event/push");
