@@ -129,6 +129,10 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       { spoolDir: stateDir, pending: pending.length },
     );
   }
+  if (o.token && /[^A-Za-z0-9._~\-/=:@!$'()*,;]/.test(o.token))
+    log.warn(
+      "RECEIVER_TOKEN has characters that a query string changes (such as + & # % ?): in ?token= put it percent-encoded (node -p 'encodeURIComponent(process.env.RECEIVER_TOKEN)'), or send it as Authorization: Bearer; a raw + is also accepted",
+    );
   if (!o.token)
     log.warn(
       "RECEIVER_TOKEN is not set: callbacks are accepted WITHOUT authentication (allowed only because HOST is a loopback address)",
@@ -230,6 +234,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          handler.stopDraining();
         });
         await forwarder?.stop();
         await spool.close();

@@ -144,17 +144,41 @@ export function drainLimit(bodyLimitBytes: number): number {
   return Math.max(4 * bodyLimitBytes, 8 * 1024 * 1024);
 }
 
-/** Reads and discards the rest of a request body, closing the connection past `maxBytes`. */
-function drain(req: IncomingMessage, maxBytes: number, alreadyRead = 0): void {
+/** How long an oversized body may take to arrive after the 413 before the connection is closed. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a request body; closes the connection past `maxBytes` or
+ * DRAIN_TIMEOUT_MS (a sender that stops uploading once it has the answer would otherwise hold it).
+ */
+function drain(
+  req: IncomingMessage,
+  maxBytes: number,
+  draining: Set<IncomingMessage>,
+  alreadyRead = 0,
+): void {
   let drained = alreadyRead;
+  draining.add(req);
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
+  timer.unref();
+  const done = (): void => {
+    clearTimeout(timer);
+    draining.delete(req);
+  };
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > maxBytes) req.socket.destroy();
   });
+  req.once("end", done);
+  req.once("close", done);
   req.resume();
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  draining: Set<IncomingMessage>,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -165,7 +189,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         tooLarge = true;
         chunks.length = 0;
         req.off("data", onData);
-        drain(req, drainLimit(limit), size); // so the client reads our 413
+        drain(req, drainLimit(limit), draining, size); // so the client reads our 413
         reject(new HttpError(413, "body_too_large", `the body exceeds ${limit} bytes`));
         return;
       }
@@ -190,9 +214,15 @@ function dedupKey(source: CloudSource, header: string | string[] | undefined): s
   return `${source}:${id}`;
 }
 
-export function createHandler(
-  deps: HandlerDeps,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export interface Handler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the connections still draining a rejected body (at shutdown: nothing to keep there). */
+  stopDraining(): void;
+}
+
+export function createHandler(deps: HandlerDeps): Handler {
+  /** Requests whose rejected body is being read and dropped. */
+  const draining = new Set<IncomingMessage>();
   const expectedToken = deps.token === undefined ? undefined : digest(deps.token);
   const inFlightDeliveries = new Map<string, Promise<unknown>>();
 
@@ -228,7 +258,7 @@ export function createHandler(
     if (Number.isFinite(declared) && declared > deps.bodyLimitBytes) {
       // Answered now, and the body read and dropped meanwhile: no "Connection: close", which
       // would close the socket with the upload unread and reset it before the sender reads this.
-      drain(req, drainLimit(deps.bodyLimitBytes));
+      drain(req, drainLimit(deps.bodyLimitBytes), draining);
       return reject(
         new HttpError(413, "body_too_large", `the body exceeds ${deps.bodyLimitBytes} bytes`),
       );
@@ -238,13 +268,13 @@ export function createHandler(
     try {
       checkContentEncoding(req.headers["content-encoding"]);
       const kind = classifyContentType(req.headers["content-type"]);
-      const raw = await readBody(req, deps.bodyLimitBytes);
+      const raw = await readBody(req, deps.bodyLimitBytes, draining);
       events = mapBody(source, parseBody(raw, kind));
       dedupId =
         source === "volcengine" ? dedupKey(source, req.headers["x-volc-trace-id"]) : undefined;
     } catch (err) {
       if (err instanceof HttpError) {
-        if (!req.complete) drain(req, drainLimit(deps.bodyLimitBytes));
+        if (!req.complete) drain(req, drainLimit(deps.bodyLimitBytes), draining);
         return reject(err);
       }
       if (err instanceof UnmappableEventError)
@@ -376,7 +406,7 @@ export function createHandler(
     }
   }
 
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       deps.log.error("unexpected error handling a request", {
         error: (err as Error)?.stack ?? String(err),
@@ -385,6 +415,11 @@ export function createHandler(
       else res.destroy();
     });
   };
+  return Object.assign(handler, {
+    stopDraining: () => {
+      for (const req of draining) req.socket.destroy();
+    },
+  });
 }
 
 const PAGES: Record<string, true> = { "/healthz": true, "/readyz": true, "/metrics": true };
