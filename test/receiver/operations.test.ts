@@ -327,7 +327,9 @@ describe("receiver operations: spool lock, readiness, dry run, HTTP edges", func
   describe("HTTP edges", () => {
     it("413 reaches a sender that writes its whole body before reading (raw socket)", async () => {
       const r = await start();
-      const body = Buffer.alloc(2 * 1024 * 1024, 0x61); // 2 MiB against the 256 KiB limit
+      // 6 MiB against the 256 KiB limit: more than loopback socket buffers hold (from 4 MiB on,
+      // closing right after the 413 made the sender's write fail with EPIPE).
+      const body = Buffer.alloc(6 * 1024 * 1024, 0x61);
       for (let i = 0; i < 3; i++) {
         const { response, error } = await rawExchange(
           r.url,
