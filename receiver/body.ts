@@ -65,9 +65,34 @@ function classifyUncached(header: string): BodyKind {
   );
 }
 
+/**
+ * Refuses a compressed body (415, RFC 7694): neither cloud compresses its callbacks, and inflating
+ * would need its own size bound against decompression bombs. "identity" (or none) is fine.
+ */
+export function checkContentEncoding(header: string | undefined): void {
+  if (header === undefined) return;
+  const codings = header
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
+  if (codings.length > 0)
+    throw new HttpError(
+      415,
+      "unsupported_content_encoding",
+      `content encoding "${codings.join(", ").slice(0, 40)}" is not supported; send the body uncompressed`,
+    );
+}
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export function parseBody(raw: Buffer, kind: BodyKind): ParsedBody {
+  // gzip's magic bytes without a Content-Encoding header: say what it is, not "not UTF-8".
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b)
+    throw new HttpError(
+      415,
+      "unsupported_content_encoding",
+      "the body is gzip-compressed; send it uncompressed",
+    );
   let textBody: string;
   try {
     textBody = decoder.decode(raw);

@@ -66,6 +66,9 @@ export class Forwarder {
   private readonly controllers = new Set<AbortController>();
   private readonly inFlightPromises = new Set<Promise<void>>();
   private inFlight = 0;
+  /** Requests actually sent and not yet answered (inFlight also counts deliveries waiting for a
+   * slot, which were admitted before a failure began). */
+  private onWire = 0;
   private pendingCount = 0;
   private consecutiveFailures = 0;
   private pausedUntil = 0;
@@ -157,7 +160,11 @@ export class Forwarder {
     for (;;) {
       if (this.stopped) return false;
       const now = Date.now();
+      // While failing, one probe at a time: deliveries admitted before the failure wait here too,
+      // else they all went out together when the pause ended.
+      const probeBusy = this.consecutiveFailures > 0 && this.onWire > 0;
       const wait = Math.max(
+        probeBusy ? Infinity : 0,
         this.pausedUntil - now,
         this.nextSendAt - this.spacingMs - now, // one slot of tolerance absorbs timer lateness
         this.perSecond.waitMs(now),
@@ -167,6 +174,7 @@ export class Forwarder {
         this.perSecond.start();
         this.perMinute.start();
         this.nextSendAt = Math.max(this.nextSendAt, now) + this.spacingMs;
+        this.onWire++;
         return true;
       }
       await new Promise<void>((resolve) => {
@@ -176,7 +184,8 @@ export class Forwarder {
               this.sleepers.delete(sleeper);
               resolve();
             },
-            Math.max(1, wait),
+            // Infinity (an answer frees the slot: wakeSleepers) would be a 1 ms timer to Node.
+            Number.isFinite(wait) ? Math.max(1, wait) : 1000,
           ),
           resolve,
         };
@@ -214,6 +223,7 @@ export class Forwarder {
       try {
         outcome = await this.send(record);
       } finally {
+        this.onWire--;
         const now = Date.now();
         this.perSecond.finish(now);
         this.perMinute.finish(now);

@@ -11,8 +11,10 @@ import type { ForwarderState } from "./forwarder";
 import { createLogger } from "./logger";
 import { createMetrics } from "./metrics";
 import type { ReceiverMetrics } from "./metrics";
-import { createHandler } from "./server";
-import { Spool } from "./spool";
+import { createHandler, onClientError } from "./server";
+import { DRY_RUN_DIR, Spool, makeDirectory } from "./spool";
+import { acquireSpoolLock } from "./spool-lock";
+import type { AcquiredLock } from "./spool-lock";
 import { SyncDelivery } from "./sync-delivery";
 
 export { ConfigError, optionsFromEnv } from "./config";
@@ -24,6 +26,7 @@ export interface Receiver {
   readonly mode: "dry" | "forwarding";
   /** `spool`: 202 once on disk; `sync`: 202 once Flashduty accepted (DELIVERY). */
   readonly delivery: "spool" | "sync";
+  /** SPOOL_DIR, resolved. A dry run keeps its spool in SPOOL_DIR/dry-run. */
   readonly spoolDir: string;
   readonly metrics: ReceiverMetrics;
   /** Events spooled but not yet delivered (or kept, in dry mode). */
@@ -44,24 +47,59 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       secrets: [o.token, o.pushUrl, o.integrationKey],
     });
   const spoolDir = path.resolve(o.spoolDir);
-  let opened: Awaited<ReturnType<typeof Spool.open>>;
-  try {
-    opened = await Spool.open(spoolDir, { segmentMaxBytes: o.segmentMaxBytes });
-  } catch (err) {
-    throw new ConfigError(
+  const spoolError = (err: unknown): ConfigError =>
+    new ConfigError(
       `SPOOL_DIR (${spoolDir}) cannot be used as the spool: ${(err as Error).message}; point SPOOL_DIR at a writable directory`,
     );
+  let lock: AcquiredLock;
+  try {
+    await makeDirectory(spoolDir);
+    // Held until close(): a second receiver or `receiver:requeue` on this directory is refused.
+    lock = await acquireSpoolLock(spoolDir, "receiver");
+  } catch (err) {
+    if (err instanceof Error && err.name === "SpoolLockedError") throw new ConfigError(err.message);
+    throw spoolError(err);
   }
-  const { spool, pending, pendingDedupIds } = opened;
+  if (lock.tookOver)
+    log.warn("took over the spool lock of a process that is gone", {
+      reason: lock.tookOver.reason,
+      ...(lock.tookOver.holder
+        ? { pid: lock.tookOver.holder.pid, host: lock.tookOver.holder.host }
+        : {}),
+    });
+  // A dry run spools apart (SPOOL_DIR/dry-run): its events never reach Flashduty unless the
+  // operator sends them on purpose (`npm run receiver:requeue -- --dry-run-events`).
+  const dryDir = path.join(spoolDir, DRY_RUN_DIR);
+  const stateDir = o.pushUrl ? spoolDir : dryDir;
+  let opened: Awaited<ReturnType<typeof Spool.open>>;
+  let dedup: DedupIndex;
+  try {
+    opened = await Spool.open(stateDir, { segmentMaxBytes: o.segmentMaxBytes });
+    dedup = await DedupIndex.open(
+      path.join(stateDir, "dedup.idx"),
+      o.dedupCapacity,
+      opened.pendingDedupIds,
+    );
+  } catch (err) {
+    await lock.release();
+    throw spoolError(err);
+  }
+  const { spool, pending } = opened;
   if (spool.corruptLines > 0)
     log.warn("spool replay skipped torn or corrupt lines (never acknowledged)", {
       lines: spool.corruptLines,
     });
-  const dedup = await DedupIndex.open(
-    path.join(spoolDir, "dedup.idx"),
-    o.dedupCapacity,
-    pendingDedupIds,
-  );
+  const other = await Spool.countPending(o.pushUrl ? dryDir : spoolDir).catch(() => 0);
+  if (other > 0 && o.pushUrl)
+    log.warn(
+      "events accepted in an earlier dry run are kept apart and NOT sent: to send them, stop the receiver and run `npm run receiver:requeue -- --dry-run-events`; to discard them, delete SPOOL_DIR/dry-run",
+      { dryRunEvents: other, dir: dryDir },
+    );
+  else if (other > 0)
+    log.warn(
+      "dry run: deliverable events from an earlier start with a push URL stay in the spool, untouched, for the next start with FLASHDUTY_PUSH_URL",
+      { pending: other, spoolDir },
+    );
   const metrics = createMetrics(() => spool.depth, { defaultMetrics: o.defaultMetrics });
 
   let forwarder: Forwarder | undefined;
@@ -87,10 +125,14 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     );
   } else {
     log.warn(
-      "FLASHDUTY_PUSH_URL is not set: dry run — events are mapped, logged and kept in the spool, never sent",
-      { spoolDir, pending: pending.length },
+      "FLASHDUTY_PUSH_URL is not set: dry run — events are mapped, logged and kept in SPOOL_DIR/dry-run, never sent",
+      { spoolDir: stateDir, pending: pending.length },
     );
   }
+  if (o.token && /[^A-Za-z0-9._~\-/=:@!$'()*,;]/.test(o.token))
+    log.warn(
+      "RECEIVER_TOKEN has characters that a query string changes (such as + & # % ?): in ?token= put it percent-encoded (node -p 'encodeURIComponent(process.env.RECEIVER_TOKEN)'), or send it as Authorization: Bearer; a raw + is also accepted",
+    );
   if (!o.token)
     log.warn(
       "RECEIVER_TOKEN is not set: callbacks are accepted WITHOUT authentication (allowed only because HOST is a loopback address)",
@@ -153,16 +195,19 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
   });
 
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
-  server.on("clientError", (err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy(err);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) =>
-      reject(new ConfigError(`cannot listen on ${o.host}:${o.port} (HOST/PORT): ${err.message}`)),
-    );
-    server.listen(o.port, o.host, () => resolve());
-  });
+  server.on("clientError", onClientError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err) =>
+        reject(new ConfigError(`cannot listen on ${o.host}:${o.port} (HOST/PORT): ${err.message}`)),
+      );
+      server.listen(o.port, o.host, () => resolve());
+    });
+  } catch (err) {
+    await spool.close();
+    await lock.release();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -172,7 +217,7 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
     mode: forwarder ? "forwarding" : "dry",
     delivery: o.delivery,
     replayed: pending.length,
-    spoolDir,
+    spoolDir: stateDir,
   });
 
   let closing: Promise<void> | undefined;
@@ -190,10 +235,12 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          handler.stopDraining();
         });
         await forwarder?.stop();
         await spool.close();
         await dedup.flush();
+        await lock.release();
       })()),
   };
 }

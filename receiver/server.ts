@@ -3,7 +3,8 @@
 // code; node:http also keeps per-request overhead minimal (see docs/performance.md).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HttpError, classifyContentType, parseBody } from "./body";
+import type { Duplex } from "node:stream";
+import { HttpError, checkContentEncoding, classifyContentType, parseBody } from "./body";
 import type { DedupIndex } from "./dedup";
 import { mapBody } from "./formats";
 import { parseQueryBody } from "./formats/query";
@@ -69,11 +70,42 @@ function tokenMatches(expected: Buffer, given: string | undefined): boolean {
   return timingSafeEqual(expected, digest(given));
 }
 
-function presentedToken(req: IncomingMessage, url: Target): string | undefined {
+/**
+ * The token as presented: from ?token= the form-decoded value (what URLSearchParams gives: "%2B" is
+ * "+", and a raw "+" is a space), and also the raw text and its plain percent-decoding, so a token
+ * with "+" (base64) pasted unencoded still matches; from Authorization: Bearer the value.
+ */
+function presentedTokens(req: IncomingMessage, url: Target, rawTarget: string): string[] {
   const q = url.searchParams.get("token");
-  if (q !== null) return q;
+  if (q !== null) {
+    const candidates = [q];
+    const raw = rawQueryValue(rawTarget, "token");
+    if (raw !== undefined && raw !== q) {
+      candidates.push(raw);
+      try {
+        const decoded = decodeURIComponent(raw);
+        if (decoded !== q && decoded !== raw) candidates.push(decoded);
+      } catch {
+        // not valid percent-encoding: the other candidates stand
+      }
+    }
+    return candidates;
+  }
   const auth = req.headers.authorization;
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, "").trim();
+  if (auth && /^bearer\s+/i.test(auth)) return [auth.replace(/^bearer\s+/i, "").trim()];
+  return [];
+}
+
+/** The first raw (undecoded) value of a query parameter. */
+function rawQueryValue(target: string, name: string): string | undefined {
+  const q = target.indexOf("?");
+  if (q < 0) return undefined;
+  const hash = target.indexOf("#", q);
+  const query = target.slice(q + 1, hash < 0 ? undefined : hash);
+  for (const pair of query.split("&")) {
+    const eq = pair.indexOf("=");
+    if (eq >= 0 && pair.slice(0, eq) === name) return pair.slice(eq + 1);
+  }
   return undefined;
 }
 
@@ -103,22 +135,68 @@ export function parseTarget(raw: string): Target {
   return new URL(raw, "http://receiver.invalid");
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * How much of an oversized body is read and discarded after answering 413. A sender that writes its
+ * whole body before reading the answer (as webhook senders do) would otherwise get a connection
+ * reset instead of the 413: closing a socket with unread data resets it. Beyond this the connection
+ * is closed (the sender then sees the reset).
+ */
+export function drainLimit(bodyLimitBytes: number): number {
+  return Math.max(4 * bodyLimitBytes, 8 * 1024 * 1024);
+}
+
+/** How long an oversized body may take to arrive after the 413 before the connection is closed. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and discards the rest of a request body; closes the connection past `maxBytes` or
+ * DRAIN_TIMEOUT_MS (a sender that stops uploading once it has the answer would otherwise hold it).
+ */
+function drain(
+  req: IncomingMessage,
+  maxBytes: number,
+  draining: Set<IncomingMessage>,
+  alreadyRead = 0,
+): void {
+  let drained = alreadyRead;
+  draining.add(req);
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
+  timer.unref();
+  const done = (): void => {
+    clearTimeout(timer);
+    draining.delete(req);
+  };
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > maxBytes) req.socket.destroy();
+  });
+  req.once("end", done);
+  req.once("close", done);
+  req.resume();
+}
+
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  draining: Set<IncomingMessage>,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      if (tooLarge) return; // keep draining so the client reads our 413
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
+        req.off("data", onData);
+        drain(req, drainLimit(limit), draining, size); // so the client reads our 413
         reject(new HttpError(413, "body_too_large", `the body exceeds ${limit} bytes`));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => {
       // A small body arrives in one chunk: no copy needed.
       if (!tooLarge)
@@ -137,9 +215,15 @@ function dedupKey(source: CloudSource, header: string | string[] | undefined): s
   return `${source}:${id}`;
 }
 
-export function createHandler(
-  deps: HandlerDeps,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export interface Handler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the connections still draining a rejected body (at shutdown: nothing to keep there). */
+  stopDraining(): void;
+}
+
+export function createHandler(deps: HandlerDeps): Handler {
+  /** Requests whose rejected body is being read and dropped. */
+  const draining = new Set<IncomingMessage>();
   const expectedToken = deps.token === undefined ? undefined : digest(deps.token);
   const inFlightDeliveries = new Map<string, Promise<unknown>>();
 
@@ -160,7 +244,10 @@ export function createHandler(
       });
       sendError(res, err, headers);
     };
-    if (expectedToken && !tokenMatches(expectedToken, presentedToken(req, url)))
+    if (
+      expectedToken &&
+      !presentedTokens(req, url, req.url ?? "").some((t) => tokenMatches(expectedToken, t))
+    )
       return reject(
         new HttpError(
           401,
@@ -170,12 +257,11 @@ export function createHandler(
       );
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > deps.bodyLimitBytes) {
-      req.resume();
+      // Answered now, and the body read and dropped meanwhile: no "Connection: close", which
+      // would close the socket with the upload unread and reset it before the sender reads this.
+      drain(req, drainLimit(deps.bodyLimitBytes), draining);
       return reject(
         new HttpError(413, "body_too_large", `the body exceeds ${deps.bodyLimitBytes} bytes`),
-        {
-          connection: "close",
-        },
       );
     }
     let events: MappedEvent[];
@@ -186,15 +272,16 @@ export function createHandler(
         req.resume();
         parsed = parseQueryBody(url.searchParams);
       } else {
+        checkContentEncoding(req.headers["content-encoding"]);
         const kind = classifyContentType(req.headers["content-type"]);
-        parsed = parseBody(await readBody(req, deps.bodyLimitBytes), kind);
+        parsed = parseBody(await readBody(req, deps.bodyLimitBytes, draining), kind);
       }
       events = mapBody(source, parsed);
       dedupId =
         source === "volcengine" ? dedupKey(source, req.headers["x-volc-trace-id"]) : undefined;
     } catch (err) {
       if (err instanceof HttpError) {
-        req.resume();
+        if (!req.complete) drain(req, drainLimit(deps.bodyLimitBytes), draining);
         return reject(err);
       }
       if (err instanceof UnmappableEventError)
@@ -330,7 +417,7 @@ export function createHandler(
     }
   }
 
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       deps.log.error("unexpected error handling a request", {
         error: (err as Error)?.stack ?? String(err),
@@ -339,6 +426,38 @@ export function createHandler(
       else res.destroy();
     });
   };
+  return Object.assign(handler, {
+    stopDraining: () => {
+      for (const req of draining) req.socket.destroy();
+    },
+  });
 }
 
 const PAGES: Record<string, true> = { "/healthz": true, "/readyz": true, "/metrics": true };
+
+/**
+ * Answers what node:http rejects before a request reaches the handler, with a JSON body saying
+ * why: 431 for a header block over Node's limit (16 KiB by default), 408 for a request that took
+ * too long, 400 for anything malformed.
+ */
+export function onClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy(err);
+    return;
+  }
+  const [status, reason, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "Request Header Fields Too Large",
+          "headers_too_large",
+          "the request headers exceed the 16 KiB limit; send shorter headers",
+        ]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "request_timeout", "the request took too long to arrive"]
+        : [400, "Bad Request", "bad_request", "the request is not valid HTTP/1.1"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

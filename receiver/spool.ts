@@ -45,6 +45,9 @@ export interface SpoolRef {
 export interface SpoolOptions {
   /** Seal the active segment once it reaches this size (default 4 MiB). */
   segmentMaxBytes?: number;
+  /** While a write error stands, probe the disk this often and clear it once a probe file can be
+   * written and synced again (default 1000 ms). */
+  probeIntervalMs?: number;
 }
 
 interface SegmentState {
@@ -80,6 +83,9 @@ interface ActiveSegment {
   retired: boolean;
   closing?: Promise<void>;
 }
+
+/** Under SPOOL_DIR: where a dry run (no push URL) keeps its spool, apart from deliverable events. */
+export const DRY_RUN_DIR = "dry-run";
 
 const NEWLINE = Buffer.from("\n", "ascii");
 
@@ -133,6 +139,37 @@ function decodeLine(line: Buffer): SpoolRecord | null {
   }
 }
 
+/**
+ * Creates a directory and its missing parents, one level at a time. Not fs.mkdir's `recursive`:
+ * under a path that refuses new entries with ENOENT (e.g. /proc), Node's recursive mkdir retries
+ * forever (seen on Node 20 and 22); here every failure is an error naming the directory.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); ;) {
+    try {
+      if (!(await fs.stat(at)).isDirectory())
+        throw new Error(`${at} exists and is not a directory`);
+      break;
+    } catch (err) {
+      const parent = path.dirname(at);
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" || parent === at) throw err;
+      missing.push(at);
+      at = parent;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw new Error(
+        `cannot create directory ${d} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+  }
+}
+
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, "r");
   try {
@@ -169,8 +206,13 @@ export class Spool {
   /** Read handles per segment, for the forwarder (closed when the segment is deleted). */
   private readonly readers = new Map<number, Promise<FileHandle>>();
   private closed = false;
-  /** Last write failure, surfaced by /readyz; cleared by the next successful commit. */
-  lastError: Error | undefined;
+  /** countPending(): replay deletes nothing. */
+  private readOnly = false;
+  private failure: Error | undefined;
+  /** Counts failures, so a probe that began before the latest one cannot clear it. */
+  private failures = 0;
+  private readonly probeIntervalMs: number;
+  private probeTimer: NodeJS.Timeout | undefined;
   /** Lines skipped on replay because their checksum failed. */
   corruptLines = 0;
 
@@ -181,6 +223,53 @@ export class Spool {
     this.segmentsDir = path.join(dir, "segments");
     this.deadDir = path.join(dir, "dead");
     this.segmentMaxBytes = options.segmentMaxBytes ?? 4 * 1024 * 1024;
+    this.probeIntervalMs = options.probeIntervalMs ?? 1000;
+  }
+
+  /**
+   * Last write failure, surfaced by /readyz; cleared by the next successful commit, or by the
+   * background probe once the disk takes writes again (so readiness recovers without traffic).
+   */
+  get lastError(): Error | undefined {
+    return this.failure;
+  }
+
+  set lastError(err: Error | undefined) {
+    this.failure = err;
+    if (err === undefined) return;
+    this.failures++;
+    if (!this.probeTimer && !this.closed) this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    this.probeTimer = setTimeout(() => void this.probe(), this.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /** Writes, fdatasyncs and removes a file in the segments directory, as a commit would. */
+  private async probe(): Promise<void> {
+    const before = this.failures;
+    const file = path.join(this.segmentsDir, `.probe-${process.pid}-${randomUUID()}`);
+    let ok = false;
+    try {
+      const fh = await fs.open(file, "w");
+      try {
+        await fh.write("probe\n");
+        await new Promise<void>((resolve, reject) =>
+          fdatasync(fh.fd, (err) => (err ? reject(err) : resolve())),
+        );
+      } finally {
+        await fh.close();
+        await fs.rm(file, { force: true });
+      }
+      ok = true;
+    } catch {
+      // still failing
+    }
+    this.probeTimer = undefined;
+    if (this.closed || this.failure === undefined) return;
+    if (ok && this.failures === before) this.failure = undefined;
+    else this.scheduleProbe();
   }
 
   /** Opens (creating if needed) the spool and returns it with every pending record, in order. */
@@ -189,10 +278,22 @@ export class Spool {
     options: SpoolOptions = {},
   ): Promise<{ spool: Spool; pending: SpoolRef[]; pendingDedupIds: string[] }> {
     const spool = new Spool(dir, options);
-    await fs.mkdir(spool.segmentsDir, { recursive: true });
-    await fs.mkdir(spool.deadDir, { recursive: true });
+    await makeDirectory(spool.segmentsDir);
+    await makeDirectory(spool.deadDir);
     const { pending, dedupIds } = await spool.replay();
     return { spool, pending, pendingDedupIds: dedupIds };
+  }
+
+  /** Records pending in a spool directory, read without changing anything (0 when it has none). */
+  static async countPending(dir: string): Promise<number> {
+    const spool = new Spool(dir, {});
+    spool.readOnly = true;
+    try {
+      return (await spool.replay()).pending.length;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw err;
+    }
   }
 
   get depth(): number {
@@ -219,7 +320,8 @@ export class Spool {
         data = await fs.readFile(logPath);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-        await fs.rm(path.join(this.segmentsDir, `${pad(n)}.ack`), { force: true }); // orphan
+        if (!this.readOnly)
+          await fs.rm(path.join(this.segmentsDir, `${pad(n)}.ack`), { force: true }); // orphan
         continue;
       }
       const acked = new Set<string>();
@@ -253,7 +355,7 @@ export class Spool {
       }
       this.segments.set(n, { pending: count, sealed: true });
       this.depthCount += count;
-      if (count === 0) await this.deleteSegment(n);
+      if (count === 0 && !this.readOnly) await this.deleteSegment(n);
     }
     return { pending, dedupIds };
   }
@@ -629,6 +731,7 @@ export class Spool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.probeTimer);
     if (this.unsettled > 0 || this.flushing || this.syncsInFlight > 0)
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     while (this.ackFlushing) await this.ackFlushing;

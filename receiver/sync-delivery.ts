@@ -47,6 +47,8 @@ export type SyncVerdict =
 const MIN_ATTEMPT_MS = 200;
 /** Events refused for the account remembered (by body) to recognise the cloud's retry of one. */
 const REFUSED_MEMORY = 10_000;
+/** Longest Retry-After honoured for later callbacks (as the forwarder's default cap). */
+const MAX_PAUSE_MS = 60_000;
 
 export class SyncDelivery {
   private readonly perSecond: InFlightWindowLimiter;
@@ -56,6 +58,8 @@ export class SyncDelivery {
   private readonly pause: DeliveryPause;
   /** Body fingerprint → when Flashduty last refused it for the account (oldest first). */
   private readonly refusedAt = new Map<string, number>();
+  /** Until when Flashduty asked us to wait (Retry-After), for every later callback too. */
+  private pausedUntil = 0;
 
   constructor(
     private readonly options: SyncDeliveryOptions,
@@ -123,6 +127,17 @@ export class SyncDelivery {
     let lastDetail = "no attempt fitted in the deadline";
     let lastRetryAfterMs: number | undefined;
     for (let attempt = 0; ; attempt++) {
+      // A Retry-After from an earlier answer holds for this callback too: wait it out if it fits,
+      // else answer 503 at once (passing the wait on) instead of pushing into a throttle.
+      const paused = this.pausedUntil - Date.now();
+      if (paused > 0) {
+        if (Date.now() + paused + MIN_ATTEMPT_MS > deadline) {
+          lastDetail = `Flashduty asked to wait ${Math.ceil(paused / 1000)} s (Retry-After)`;
+          lastRetryAfterMs = paused;
+          break;
+        }
+        await sleep(paused);
+      }
       const slot = await this.acquireSlot(deadline);
       if (!slot) {
         lastDetail = `rate limit (${this.options.ratePerSecond}/s, ${this.options.ratePerMinute}/min) left no slot in time`;
@@ -157,6 +172,11 @@ export class SyncDelivery {
       this.metrics.retried.inc({ reason: outcome.reason });
       lastDetail = `${outcome.reason}: ${outcome.detail}`;
       lastRetryAfterMs = outcome.retryAfterMs;
+      if (outcome.retryAfterMs !== undefined)
+        this.pausedUntil = Math.max(
+          this.pausedUntil,
+          Date.now() + Math.min(outcome.retryAfterMs, MAX_PAUSE_MS),
+        );
       const delay = backoffDelay(
         attempt,
         { baseDelayMs: this.options.backoffBaseMs, maxDelayMs: this.options.backoffMaxMs },

@@ -202,7 +202,7 @@ describe("GitHub workflows", () => {
     assert.notEqual(job.concurrency?.group.startsWith("pulumi-deploy-"), true);
   });
 
-  it("use pinned majors of checkout and setup-node, node 20 with the npm cache", () => {
+  it("use pinned majors of checkout and setup-node, node 22 with the npm cache", () => {
     for (const [file, wf] of Object.entries(workflows)) {
       for (const { job, step } of steps(wf)) {
         if (step.uses?.startsWith("actions/checkout")) {
@@ -210,7 +210,7 @@ describe("GitHub workflows", () => {
         }
         if (step.uses?.startsWith("actions/setup-node")) {
           assert.equal(step.uses, "actions/setup-node@v6", `${file} ${job}`);
-          assert.equal(step.with?.["node-version"], 20);
+          assert.equal(step.with?.["node-version"], 22);
           assert.equal(step.with?.cache, "npm");
         }
       }

@@ -57,7 +57,7 @@ async function stop(r: Running): Promise<number | null> {
 
 /** Records of the spool's segment files: [crc32 hex, json] per line. */
 async function spoolLines(spoolDir: string): Promise<Array<[string, Buffer]>> {
-  const dir = path.join(spoolDir, "segments");
+  const dir = path.join(spoolDir, "dry-run", "segments"); // a dry run (no push URL)
   const lines: Array<[string, Buffer]> = [];
   for (const f of (await fs.readdir(dir)).filter((n) => n.endsWith(".log")).sort()) {
     const content = await fs.readFile(path.join(dir, f));

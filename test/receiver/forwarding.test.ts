@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createReceiver } from "../../receiver";
-import { requeueDeadLetters } from "../../receiver/requeue";
+import { requeueDeadLetters, requeueDryRunEvents } from "../../receiver/requeue";
 import type { Receiver, ReceiverOptions } from "../../receiver";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import * as F from "./fixtures";
@@ -142,6 +142,8 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
       .map((l) => l.event!);
     assert.equal(logged.length, accepted.length);
     assert.deepEqual(logged.map((e) => e.alert_key).sort(), accepted.map((a) => a.key).sort());
+    // Sending a dry run's events is an explicit choice (they are kept apart otherwise).
+    assert.equal(await requeueDryRunEvents(dir), accepted.length);
     await start();
     await receiver!.whenIdle();
     assertSameEvents(
@@ -198,6 +200,44 @@ describe("receiver forwarding to Flashduty (simulator)", function () {
         `next push ${next ? next.at - t.at : "none"} ms after a 429`,
       );
     }
+  });
+
+  it("while Flashduty fails, sends one probe at a time (also deliveries admitted before the failure)", async () => {
+    // 50 ms of network latency on each push, so overlapping requests are visible; the receiver's
+    // own fetch is wrapped to count pushes on the wire when each one starts.
+    const realFetch = globalThis.fetch;
+    let onWire = 0;
+    let failureSeen = false;
+    const overlaps: number[] = [];
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (!String(input).includes("/event/push/")) return realFetch(input, init);
+      if (failureSeen && onWire > 0) overlaps.push(onWire);
+      onWire++;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const res = await realFetch(input, init);
+        if (res.status >= 500) failureSeen = true;
+        else if (res.ok) failureSeen = false;
+        return res;
+      } finally {
+        onWire--;
+      }
+    }) as typeof fetch;
+    try {
+      await start({ concurrency: 16, backoffBaseMs: 50, backoffMaxMs: 100 });
+      sim.inject({ kind: "5xx", status: 503 }, 20, "/event/push");
+      const accepted = await sendMixed(20);
+      await receiver!.whenIdle();
+      assert.deepEqual(
+        delivered()
+          .map((g) => g.key)
+          .sort(),
+        accepted.map((a) => a.key).sort(),
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.deepEqual(overlaps, [], "pushes started while another was on the wire, in failure mode");
   });
 
   it("times out hung requests and retries them", async () => {

@@ -45,8 +45,12 @@ describe("receiver HTTP endpoints and status codes (dry run)", () => {
     assert.equal(r2.status, 202, r2.text);
     assert.equal(r2.json.events, 2);
     assert.equal(receiver.pending(), 3);
-    const segments = await fs.readdir(path.join(dir, "segments"));
-    const data = await fs.readFile(path.join(dir, "segments", segments[0] as string), "utf8");
+    // A dry run spools apart from deliverable events.
+    const segments = await fs.readdir(path.join(dir, "dry-run", "segments"));
+    const data = await fs.readFile(
+      path.join(dir, "dry-run", "segments", segments[0] as string),
+      "utf8",
+    );
     assert.equal(data.split("\n").filter(Boolean).length, 3, "three records on disk");
     // Dry run logs each mapped event.
     assert.equal(logs.lines.filter((l) => l.includes("dry run: event spooled")).length, 3);
@@ -150,8 +154,9 @@ describe("receiver HTTP endpoints and status codes (dry run)", () => {
     await start({ segmentMaxBytes: 1 }); // every commit opens a new segment file
     assert.equal((await post(receiver.url, aliyun, F.ALIYUN_SYSTEM_EVENT)).status, 202);
     // Make the spool unwritable: its segments directory becomes a plain file.
-    await fs.rm(path.join(dir, "segments"), { recursive: true, force: true });
-    await fs.writeFile(path.join(dir, "segments"), "not a directory");
+    const segments = path.join(dir, "dry-run", "segments");
+    await fs.rm(segments, { recursive: true, force: true });
+    await fs.writeFile(segments, "not a directory");
     const r = await post(receiver.url, aliyun, F.ALIYUN_SYSTEM_EVENT);
     assert.equal(r.status, 503, r.text);
     assert.equal(r.headers.get("retry-after"), "5");
@@ -164,8 +169,8 @@ describe("receiver HTTP endpoints and status codes (dry run)", () => {
       /receiver_requests_rejected_total\{source="aliyun",reason="spool_unavailable"\} 1/,
     );
     // Repaired: accepted again.
-    await fs.rm(path.join(dir, "segments"));
-    await fs.mkdir(path.join(dir, "segments"));
+    await fs.rm(segments);
+    await fs.mkdir(segments);
     assert.equal((await post(receiver.url, aliyun, F.ALIYUN_SYSTEM_EVENT)).status, 202);
     assert.equal((await get(receiver.url, "/readyz")).status, 200);
   });

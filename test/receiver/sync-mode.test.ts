@@ -142,6 +142,38 @@ describe("receiver DELIVERY=sync (simulator)", function () {
     assert.equal(pushAttempts(), 1, "no second attempt inside Flashduty's Retry-After");
   });
 
+  it("honours a 429 Retry-After for the next callbacks too: 503 without pushing, until it passes", async () => {
+    await start({ syncTimeoutMs: 1000 });
+    sim.inject({ kind: "429", retryAfterSeconds: 30 }, 1, "/event/push");
+    const first = await post(receiver!.url, `/v1/aliyun?token=${TOKEN}`, F.ALIYUN_CMS2_FIRING);
+    assert.equal(first.status, 503, first.text);
+    assert.equal(pushAttempts(), 1);
+    // Another event, right after: Flashduty said wait 30 s, so it is not pushed.
+    const next = await post(receiver!.url, `/v1/aliyun?token=${TOKEN}`, F.ALIYUN_SYSTEM_EVENT);
+    assert.equal(next.status, 503, next.text);
+    assert.match(next.json.error.message, /Retry-After/);
+    const wait = Number(next.headers.get("retry-after"));
+    assert.ok(wait >= 29 && wait <= 30, `retry-after ${wait}`);
+    assert.equal(pushAttempts(), 1, "no push inside Flashduty's Retry-After");
+  });
+
+  it("waits out a short Retry-After from an earlier callback within the deadline, then delivers", async () => {
+    await start({ syncTimeoutMs: 3000 });
+    sim.inject({ kind: "429", retryAfterSeconds: 1 }, 1, "/event/push");
+    const first = post(receiver!.url, `/v1/aliyun?token=${TOKEN}`, F.ALIYUN_CMS2_FIRING);
+    await waitFor(() => pushAttempts() === 1, 5000, "the throttled push");
+    const throttledAt = Date.now();
+    const next = await post(receiver!.url, `/v1/aliyun?token=${TOKEN}`, F.ALIYUN_SYSTEM_EVENT);
+    assert.equal(next.status, 202, next.text);
+    assert.equal((await first).status, 202);
+    const pushes = sim.requests.filter((r) => r.path.startsWith("/event/push"));
+    const after = pushes.filter((r) => r.status !== 429).map((r) => r.at - pushes[0]!.at);
+    assert.ok(
+      after.every((ms) => ms >= 950),
+      `pushes ${after.join(", ")} ms after the 429 (sent ${Date.now() - throttledAt} ms ago)`,
+    );
+  });
+
   it("answers 502 to a permanent rejection, dead-letters and logs the event, no retry storm", async () => {
     await start();
     const integrationId = sim.integrations()[0].integration_id as number;
