@@ -27,6 +27,7 @@ import {
   checkWebhookIds,
 } from "./validation";
 import { containsUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 
 export interface EffectiveTime {
   startTime: string;
@@ -250,8 +251,8 @@ export class EventRuleProvider
   }
 }
 
-/** The one provider object for all EventRule resources (serialized once per program). */
-const eventRuleProvider = new EventRuleProvider();
+/** The one provider object for all EventRule resources (the host loads it through providerFromModule). */
+export const eventRuleProvider = new EventRuleProvider();
 
 export interface EventRuleArgs {
   /** Rule name (2–127 characters). */
@@ -288,7 +289,7 @@ export class EventRule extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EventRuleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      eventRuleProvider,
+      providerFromModule(__filename, "eventRuleProvider"),
       name,
       {
         contactMethods: undefined,
