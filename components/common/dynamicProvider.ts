@@ -58,73 +58,68 @@ function makeStub<Inputs, Outputs>(
   const absoluteFile = moduleFile;
   const mark = PROVIDER_STUB_MARK;
 
-  type Provider = Required<pulumi.dynamic.ResourceProvider<Inputs, Outputs>>;
-  // Comments inside the stub's functions would be serialized with them: they are kept out here.
-  // `implementation` loads the module (registering ts-node for a .ts file) and takes the export.
-  const implementation = (): Provider => {
-    const nodePath = require("path") as typeof import("node:path");
-    const fs = require("fs") as typeof import("node:fs");
-    const file = [nodePath.resolve(process.cwd(), relativeFile), absoluteFile].find((f) =>
-      fs.existsSync(f),
-    );
-    if (!file)
-      throw new Error(
-        `flashduty-wiring: the dynamic provider module ${relativeFile} was not found from ${process.cwd()} ` +
-          `(nor at ${absoluteFile}); run pulumi from the project directory of a checkout that has it.`,
-      );
-    if (/\.[cm]?ts$/.test(file) && !(".ts" in require.extensions)) {
-      const tsNode = require(
-        require.resolve("ts-node", { paths: [process.cwd(), nodePath.dirname(file)] }),
-      ) as { register(options: object): void };
-      tsNode.register({ transpileOnly: true, projectSearchDir: nodePath.dirname(file) });
-    }
-    const provider = (require(file) as Record<string, Provider | undefined>)[exportName];
-    if (!provider)
-      throw new Error(`flashduty-wiring: ${relativeFile} exports no provider "${exportName}".`);
-    return provider;
-  };
-
-  // Runs a call of the implementation; a thrown non-Error becomes an Error with a message (and
-  // its string `code`), since the host reports only `message`.
-  const forward = async <T>(call: (provider: Provider) => Promise<T>): Promise<T> => {
+  // The whole stub is this one function plus seven one-line methods; comments inside it would be
+  // serialized too, so they are here. It loads the module (registering ts-node for a .ts file),
+  // then: `diff` reports an update when nothing else changed but the stored outputs carry an old
+  // full provider (no mark); `update` of such a state with no other change returns the stored
+  // outputs without calling the vendor (the host stores the stub's text as `__provider`); a thrown
+  // non-Error becomes an Error with its message and string code (the host reports only message).
+  const call = async (method: string, args: unknown[]): Promise<unknown> => {
     try {
-      return await call(implementation());
-    } catch (error) {
-      if (error instanceof Error) throw error;
-      const detail = error as { message?: unknown; code?: unknown } | undefined;
-      const text = typeof detail?.message === "string" ? detail.message : JSON.stringify(error);
-      const code = typeof detail?.code === "string" ? { code: detail.code } : {};
-      throw Object.assign(new Error(`${exportName}: ${text}`), code);
+      const nodePath = require("path") as typeof import("node:path");
+      const file = [nodePath.resolve(relativeFile), absoluteFile].find(
+        (require("fs") as typeof import("node:fs")).existsSync,
+      );
+      if (!file)
+        throw new Error(
+          `${relativeFile} not found from ${process.cwd()}: run pulumi in the project`,
+        );
+      if (/\.[cm]?ts$/.test(file) && !(".ts" in require.extensions))
+        (
+          require(
+            require.resolve("ts-node", { paths: [process.cwd(), nodePath.dirname(file)] }),
+          ) as {
+            register(options: object): void;
+          }
+        ).register({ transpileOnly: true, projectSearchDir: nodePath.dirname(file) });
+      const p = (require(file) as Record<string, Record<string, (...a: unknown[]) => unknown>>)[
+        exportName
+      ];
+      if (!p) throw new Error(`${relativeFile} exports no provider ${exportName}`);
+      const olds = args[1] as { __provider?: unknown } | undefined;
+      const old = typeof olds?.__provider === "string" && !olds.__provider.includes(mark);
+      if (method === "configure") return p.configure ? await p.configure(...args) : undefined;
+      if (method === "diff" || (method === "update" && old)) {
+        const diff = (await p.diff(...args)) as pulumi.dynamic.DiffResult;
+        if (method === "diff") return !diff.changes && old ? { ...diff, changes: true } : diff;
+        if (!diff.changes)
+          return {
+            outs: Object.fromEntries(Object.entries(olds!).filter(([k]) => k !== "__provider")),
+          };
+      }
+      return await p[method](...args);
+    } catch (e) {
+      if (e instanceof Error) throw e;
+      const x = e as { message?: unknown; code?: unknown } | undefined;
+      const text = typeof x?.message === "string" ? x.message : JSON.stringify(e);
+      throw Object.assign(
+        new Error(`${exportName}: ${text}`),
+        typeof x?.code === "string" ? { code: x.code } : {},
+      );
     }
   };
 
-  // Outputs stored by a provider serialized before the stub (its full code in `__provider`).
-  const storedBeforeStub = (olds: unknown): boolean => {
-    const stored = (olds as { __provider?: unknown } | undefined)?.__provider;
-    return typeof stored === "string" && !stored.includes(mark);
-  };
-
-  // `diff`: no other change but an old full provider stored, so report an update; `update` then
-  // returns the stored outputs without calling the vendor (the host stores the stub in place of
-  // `__provider`) unless the implementation sees a real change.
-  return {
-    configure: (req) => forward(async (p) => (p.configure ? p.configure(req) : undefined)),
-    check: (olds, news) => forward((p) => p.check(olds, news)),
-    diff: (id, olds, news) =>
-      forward(async (p) => {
-        const result = await p.diff(id, olds, news);
-        return !result.changes && storedBeforeStub(olds) ? { ...result, changes: true } : result;
-      }),
-    create: (inputs) => forward((p) => p.create(inputs)),
-    read: (id, props) => forward((p) => p.read(id, props)),
+  type Result<T> = Promise<T>;
+  const stub: Required<pulumi.dynamic.ResourceProvider<Inputs, Outputs>> = {
+    configure: (req) => call("configure", [req]) as Result<void>,
+    check: (olds, news) =>
+      call("check", [olds, news]) as Result<pulumi.dynamic.CheckResult<Inputs>>,
+    diff: (id, olds, news) => call("diff", [id, olds, news]) as Result<pulumi.dynamic.DiffResult>,
+    create: (inputs) => call("create", [inputs]) as Result<pulumi.dynamic.CreateResult<Outputs>>,
+    read: (id, props) => call("read", [id, props]) as Result<pulumi.dynamic.ReadResult<Outputs>>,
     update: (id, olds, news) =>
-      forward(async (p) => {
-        if (!storedBeforeStub(olds) || (await p.diff(id, olds, news)).changes)
-          return p.update(id, olds, news);
-        const outs = { ...olds } as Record<string, unknown>;
-        delete outs.__provider;
-        return { outs: outs as Outputs };
-      }),
-    delete: (id, props) => forward((p) => p.delete(id, props)),
+      call("update", [id, olds, news]) as Result<pulumi.dynamic.UpdateResult<Outputs>>,
+    delete: (id, props) => call("delete", [id, props]) as Result<void>,
   };
+  return stub;
 }
