@@ -96,7 +96,7 @@ function callsOf(records: Array<{ at: number; op: string; status: number }>): Ca
 }
 
 /** The stack's checkpoint in the file backend (`.pulumi/stacks/<project>/<stack>.json`). */
-function stateBytes(ws: PulumiWorkspace): number {
+export function stateBytes(ws: PulumiWorkspace): number {
   const dir = path.join(ws.backendDir, ".pulumi", "stacks");
   const found: string[] = [];
   const walk = (d: string) => {
@@ -113,7 +113,7 @@ function stateBytes(ws: PulumiWorkspace): number {
 }
 
 /** Writes plain (non-secret) config next to the secrets the CLI encrypted. */
-function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unknown>): void {
+export function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unknown>): void {
   const doc = YAML.parse(fs.readFileSync(ws.configFile, "utf8")) as {
     config?: Record<string, unknown>;
   };
@@ -126,7 +126,7 @@ function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unknown>):
   fs.writeFileSync(ws.configFile, YAML.stringify(doc));
 }
 
-function wiringConfig(
+export function wiringConfig(
   n: number,
   fd: FlashdutySimulator,
   volc: VolcengineSimulator,
@@ -394,7 +394,10 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:scale failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `bench:scale failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  });
