@@ -23,7 +23,7 @@
 // the stored outputs), so only an update replaces it. `diff` therefore reports a change when the
 // stored `__provider` is not a stub, and `update` then returns the stored outputs without calling
 // the vendor when the implementation sees no other difference: one `pulumi up` after the upgrade
-// rewrites every resource's state small (docs/operations.md, "Upgrading to the small provider").
+// rewrites every resource's state small (docs/operations.md, "Upgrading to the small provider state").
 /* eslint-disable @typescript-eslint/no-require-imports -- the stub requires its implementation in the host */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
