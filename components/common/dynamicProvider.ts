@@ -9,9 +9,8 @@
 //   body stays a call (the closure serializer keeps it as text) and runs in the host;
 // - it runs with the program's directory as its working directory, but as plain Node: the stub
 //   registers ts-node (transpile only) before it requires a `.ts` implementation;
-// - it cannot resolve this project's own package name, so the implementation is required by path:
-//   relative to the working directory (portable across checkouts), else the absolute path the
-//   program saw;
+// - it cannot resolve this project's own package name, so the implementation is required by its
+//   path relative to the working directory (portable across checkouts);
 // - it keeps one deserialized provider per distinct text and calls `configure` on it once, but
 //   variables captured by the stub are copies: state (`configure`'s settings) lives in the
 //   required module, which Node caches for the life of the host;
@@ -53,73 +52,53 @@ function makeStub<Inputs, Outputs>(
   moduleFile: string,
   exportName: string,
 ): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
-  // Plain strings: the only values the serialized stub captures. Never a secret.
-  const relativeFile = path.relative(process.cwd(), moduleFile);
-  const absoluteFile = moduleFile;
+  // Plain strings: the only values the serialized stub captures (short names: they are serialized
+  // with it). Never a secret.
+  const rel = path.relative(process.cwd(), moduleFile);
+  const name = exportName;
   const mark = PROVIDER_STUB_MARK;
 
   // The whole stub is this one function plus seven one-line methods; comments inside it would be
-  // serialized too, so they are here. It loads the module (registering ts-node for a .ts file),
-  // then: `diff` reports an update when nothing else changed but the stored outputs carry an old
-  // full provider (no mark); `update` of such a state with no other change returns the stored
-  // outputs without calling the vendor (the host stores the stub's text as `__provider`); a thrown
+  // serialized too, so they are here. `call` requires the module by its path relative to the
+  // working directory (the host runs in the program's directory, as the program does), registering
+  // ts-node (found from there, like the program's tsconfig.json) for a .ts file. Then: `diff`
+  // reports an update when nothing else changed but the stored outputs carry an old full provider
+  // (no mark); `update` of such a state with no other change returns the stored outputs without
+  // calling the vendor (the host replaces their `__provider` with the stub's text); a thrown
   // non-Error becomes an Error with its message and string code (the host reports only message).
+  type Method = (...a: unknown[]) => Promise<unknown>;
   const call = async (method: string, args: unknown[]): Promise<unknown> => {
     try {
-      const nodePath = require("path") as typeof import("node:path");
-      const file = [nodePath.resolve(relativeFile), absoluteFile].find(
-        (require("fs") as typeof import("node:fs")).existsSync,
-      );
-      if (!file)
-        throw new Error(
-          `${relativeFile} not found from ${process.cwd()}: run pulumi in the project`,
-        );
+      const file = (require("path") as typeof import("node:path")).resolve(rel);
       if (/\.[cm]?ts$/.test(file) && !(".ts" in require.extensions))
-        (
-          require(
-            require.resolve("ts-node", { paths: [process.cwd(), nodePath.dirname(file)] }),
-          ) as {
-            register(options: object): void;
-          }
-        ).register({ transpileOnly: true, projectSearchDir: nodePath.dirname(file) });
-      const p = (require(file) as Record<string, Record<string, (...a: unknown[]) => unknown>>)[
-        exportName
-      ];
-      if (!p) throw new Error(`${relativeFile} exports no provider ${exportName}`);
+        (require("ts-node") as { register(o: object): void }).register({ transpileOnly: true });
+      const p = (require(file) as Record<string, Record<string, Method> | undefined>)[name];
+      if (!p) throw new Error(`${rel} exports no provider ${name}`);
       const olds = args[1] as { __provider?: unknown } | undefined;
       const old = typeof olds?.__provider === "string" && !olds.__provider.includes(mark);
-      if (method === "configure") return p.configure ? await p.configure(...args) : undefined;
       if (method === "diff" || (method === "update" && old)) {
         const diff = (await p.diff(...args)) as pulumi.dynamic.DiffResult;
         if (method === "diff") return !diff.changes && old ? { ...diff, changes: true } : diff;
-        if (!diff.changes)
-          return {
-            outs: Object.fromEntries(Object.entries(olds!).filter(([k]) => k !== "__provider")),
-          };
+        if (!diff.changes) return { outs: olds };
       }
-      return await p[method](...args);
+      return await p[method]?.(...args);
     } catch (e) {
       if (e instanceof Error) throw e;
       const x = e as { message?: unknown; code?: unknown } | undefined;
       const text = typeof x?.message === "string" ? x.message : JSON.stringify(e);
-      throw Object.assign(
-        new Error(`${exportName}: ${text}`),
-        typeof x?.code === "string" ? { code: x.code } : {},
-      );
+      throw Object.assign(new Error(`${name}: ${text}`), { code: x?.code });
     }
   };
 
-  type Result<T> = Promise<T>;
-  const stub: Required<pulumi.dynamic.ResourceProvider<Inputs, Outputs>> = {
-    configure: (req) => call("configure", [req]) as Result<void>,
-    check: (olds, news) =>
-      call("check", [olds, news]) as Result<pulumi.dynamic.CheckResult<Inputs>>,
-    diff: (id, olds, news) => call("diff", [id, olds, news]) as Result<pulumi.dynamic.DiffResult>,
-    create: (inputs) => call("create", [inputs]) as Result<pulumi.dynamic.CreateResult<Outputs>>,
-    read: (id, props) => call("read", [id, props]) as Result<pulumi.dynamic.ReadResult<Outputs>>,
-    update: (id, olds, news) =>
-      call("update", [id, olds, news]) as Result<pulumi.dynamic.UpdateResult<Outputs>>,
-    delete: (id, props) => call("delete", [id, props]) as Result<void>,
-  };
-  return stub;
+  type Stub = Required<pulumi.dynamic.ResourceProvider<Inputs, Outputs>>;
+  const stub = {
+    configure: (...a) => call("configure", a),
+    check: (...a) => call("check", a),
+    diff: (...a) => call("diff", a),
+    create: (...a) => call("create", a),
+    read: (...a) => call("read", a),
+    update: (...a) => call("update", a),
+    delete: (...a) => call("delete", a),
+  } as Record<keyof Stub, (...a: unknown[]) => Promise<unknown>>;
+  return stub as unknown as Stub;
 }

@@ -397,7 +397,12 @@ describe("serialized dynamic providers (providerFromModule stubs, loaded as the 
         [],
         "the rewrite calls no API",
       );
-      assert.deepEqual(updated.outs, created.outs, "the same outputs, without the old provider");
+      // The host stores the outputs with the new inputs' `__provider` (resultIncludingProvider).
+      assert.deepEqual(
+        { ...updated.outs, __provider: news.__provider },
+        { ...created.outs, __provider: stubText },
+        "the same outputs, with the stub in place of the old provider",
+      );
 
       // A real change on an old state still reaches the API.
       const renamed = await stub.update(created.id, stored, { ...news, name: "renamed" });
