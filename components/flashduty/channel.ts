@@ -5,6 +5,7 @@ import { FlashdutyClient } from "./client";
 import { isNotFound } from "./errors";
 import { Failures, ProviderContext, ProviderOptions, compact, parseId } from "./support";
 import { containsUnknown, isUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 
 export const AUTO_RESOLVE_MODES = ["trigger", "update"] as const;
 export type AutoResolveMode = (typeof AUTO_RESOLVE_MODES)[number];
@@ -308,6 +309,13 @@ export class Channel extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: ChannelArgs, opts?: pulumi.CustomResourceOptions) {
-    super(channelProvider, name, { channelId: undefined, ...args }, opts, "flashduty", "Channel");
+    super(
+      providerFromModule(__filename, "channelProvider"),
+      name,
+      { channelId: undefined, ...args },
+      opts,
+      "flashduty",
+      "Channel",
+    );
   }
 }

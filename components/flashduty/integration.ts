@@ -14,6 +14,7 @@ import {
   parseNonNegativeId,
 } from "./support";
 import { containsUnknown, isUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 import { buildPushUrl, pushPathProblem } from "./pushUrl";
 
 export { buildPushUrl } from "./pushUrl";
@@ -538,7 +539,7 @@ export function makeIntegrationProvider(options: ProviderOptions = {}): Integrat
   };
 }
 
-/** The provider every Integration resource serializes (configured in the provider host only). */
+/** The provider every Integration resource uses, loaded in the host through providerFromModule. */
 export const integrationProvider: IntegrationProvider = makeIntegrationProvider();
 
 export interface IntegrationArgs {
@@ -580,7 +581,7 @@ export class Integration extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      integrationProvider,
+      providerFromModule(__filename, "integrationProvider"),
       name,
       {
         integrationId: undefined,

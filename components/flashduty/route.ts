@@ -13,6 +13,7 @@ import {
   parseId,
 } from "./support";
 import { containsUnknown, isUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 
 export const ROUTE_OPERATORS = ["IN", "NOTIN"] as const;
 export type RouteOperator = (typeof ROUTE_OPERATORS)[number];
@@ -471,6 +472,13 @@ export class Route extends pulumi.dynamic.Resource {
   declare readonly version: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: RouteArgs, opts?: pulumi.CustomResourceOptions) {
-    super(routeProvider, name, { version: undefined, ...args }, opts, "flashduty", "Route");
+    super(
+      providerFromModule(__filename, "routeProvider"),
+      name,
+      { version: undefined, ...args },
+      opts,
+      "flashduty",
+      "Route",
+    );
   }
 }

@@ -13,6 +13,7 @@ import {
   checkCallbackUrl,
 } from "./validation";
 import { containsUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 
 export const CALLBACK_TYPE = "custom";
 
@@ -125,8 +126,8 @@ export class CallbackUrlProvider
   }
 }
 
-/** The one provider object for all CallbackUrl resources (serialized once per program). */
-const callbackUrlProvider = new CallbackUrlProvider();
+/** The one provider object for all CallbackUrl resources (the host loads it through providerFromModule). */
+export const callbackUrlProvider = new CallbackUrlProvider();
 
 export interface CallbackUrlArgs {
   /** Callback name shown in the console (1–512 bytes). Default "Flashduty_Event". */
@@ -147,7 +148,7 @@ export class CallbackUrl extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CallbackUrlArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      callbackUrlProvider,
+      providerFromModule(__filename, "callbackUrlProvider"),
       name,
       {
         type: undefined,

@@ -28,6 +28,7 @@ import {
   checkWebhookIds,
 } from "./validation";
 import { containsUnknown } from "../common/unknown";
+import { providerFromModule } from "../common/dynamicProvider";
 
 export interface EffectiveTime {
   startTime: string;
@@ -247,8 +248,8 @@ export class EventRuleProvider
   }
 }
 
-/** The one provider object for all EventRule resources (serialized once per program). */
-const eventRuleProvider = new EventRuleProvider();
+/** The one provider object for all EventRule resources (the host loads it through providerFromModule). */
+export const eventRuleProvider = new EventRuleProvider();
 
 export interface EventRuleArgs {
   /** Rule name (2–127 characters, not starting with a digit or "-"). */
@@ -290,7 +291,7 @@ export class EventRule extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EventRuleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      eventRuleProvider,
+      providerFromModule(__filename, "eventRuleProvider"),
       name,
       {
         contactMethods: undefined,

@@ -319,9 +319,8 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         fs.existsSync(path.join(policyDir, "node_modules", "@pulumi", "policy")),
         "policy/node_modules is missing: run `npm ci` (its postinstall installs policy/)",
       );
-      const { packDir, binDir } = preparePolicyPack(ws.root, policyDir);
-      ws.env.PATH = [binDir, ws.env.PATH].join(path.delimiter);
-      const result = await ws.ok(["preview", "--expect-no-changes", "--policy-pack", packDir]);
+      const packLauncher = preparePolicyPack(ws.root, policyDir);
+      const result = await ws.ok(["preview", "--expect-no-changes", "--policy-pack", packLauncher]);
       // The engine lists each pack it ran under "Policies:", ✅ when no policy reported anything.
       assert.match(
         result.stdout,
@@ -644,17 +643,17 @@ function listFiles(dir: string): string[] {
 
 /**
  * The pack, launched the way the offline CLI can: the language host it has (3.68) lacks the
- * RunPlugin RPC newer CLIs use to start policy packs, so the pack is started through the engine's
- * legacy fallback, a `pulumi-analyzer-policy-<runtime>` executable on PATH running
- * @pulumi/pulumi's run-policy-pack (as test/e2e/policyPack.e2e.test.ts does). The pack's code,
- * the analyzer protocol and @pulumi/policy are the same as with a current host.
+ * RunPlugin RPC newer CLIs use to start policy packs. The engine (v3.276.0) also launches a
+ * `--policy-pack` path that is an executable file directly, as a binary analyzer plugin (engine
+ * address as its one argument, a PulumiPolicy.yaml beside it read for the pack's metadata): the
+ * launcher runs @pulumi/pulumi's run-policy-pack in the pack directory, as the older engines'
+ * `pulumi-analyzer-policy-<runtime>` fallback (gone in v3.276.0) did. The pack's code, the
+ * analyzer protocol and @pulumi/policy are the same as with a current host. Returns the launcher.
  */
-function preparePolicyPack(root: string, policyDir: string): { packDir: string; binDir: string } {
+function preparePolicyPack(root: string, policyDir: string): string {
   const runtime = "nodejs-e2e-shim";
   const packDir = path.join(root, "policy-pack");
-  const binDir = path.join(root, "policy-bin");
   fs.mkdirSync(packDir, { recursive: true });
-  fs.mkdirSync(binDir, { recursive: true });
   for (const entry of fs.readdirSync(policyDir)) {
     if (entry === "PulumiPolicy.yaml") continue;
     fs.symlinkSync(path.join(policyDir, entry), path.join(packDir, entry));
@@ -665,10 +664,13 @@ function preparePolicyPack(root: string, policyDir: string): { packDir: string; 
     manifest.replace(/^runtime:\s*nodejs\s*$/m, `runtime: ${runtime}`),
   );
   const runPolicyPack = path.join(policyDir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
+  const launcher = path.join(packDir, "run-policy-pack.sh");
   fs.writeFileSync(
-    path.join(binDir, `pulumi-analyzer-policy-${runtime}`),
-    `#!/bin/sh\nexec node "${runPolicyPack}" "$@"\n`,
-    { mode: 0o755 },
+    launcher,
+    `#!/bin/sh\ncd "${packDir}" && exec node "${runPolicyPack}" "$1" .\n`,
+    {
+      mode: 0o755,
+    },
   );
-  return { packDir, binDir };
+  return launcher;
 }
