@@ -402,12 +402,13 @@ export class Forwarder {
     const controller = new AbortController();
     this.controllers.add(controller);
     try {
-      return await pushOnce(
-        this.options.pushUrl,
-        record.body,
-        this.options.retry.timeoutMs,
-        controller,
-      );
+      // Records spooled by receivers older than event_time carry none: their accept time is the
+      // closest to when the event happened (else Flashduty would stamp the replay's time).
+      const body =
+        record.body.event_time === undefined
+          ? { ...record.body, event_time: Math.floor(record.receivedAt / 1000) }
+          : record.body;
+      return await pushOnce(this.options.pushUrl, body, this.options.retry.timeoutMs, controller);
     } finally {
       this.controllers.delete(controller);
     }

@@ -6,6 +6,7 @@ import { mapBody } from "../../receiver/formats";
 import { eventTimeSeconds } from "../../receiver/mapping";
 import type { CloudSource, FlashdutyAlertBody } from "../../receiver/model";
 import { createReceiver } from "../../receiver";
+import { Spool } from "../../receiver/spool";
 import type { Receiver } from "../../receiver";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import { RECEIVED_AT_MS } from "./expected-bodies";
@@ -225,6 +226,32 @@ describe("event_time: when the event happened", () => {
       );
       assert.ok(accepted < replayedAt, "the replay kept the accepted time");
       assert.equal(byFormat.get("aliyun-push-channel"), 1704780333);
+    });
+
+    it("a record spooled without event_time (an older receiver) is sent with its accepted time", async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const { spool } = await Spool.open(dir);
+      const { event_time: _dropped, ...olderBody } = one("volcengine", F.VOLC_EVENT);
+      assert.equal(_dropped !== undefined, true, "the fixture maps with an event_time");
+      await spool.append([{ source: "volcengine", format: "volcengine-event", body: olderBody }]);
+      await spool.close();
+      const after = Math.floor(Date.now() / 1000);
+      // Let the clock move on by more than a second, so a body stamped "now" would differ.
+      await new Promise((r) => setTimeout(r, 1_200));
+      receiver = await createReceiver({
+        port: 0,
+        spoolDir: dir,
+        token: TOKEN,
+        pushUrl: await standardPushUrl(sim),
+        logSink: captureLogs().sink,
+        ratePerMinute: 0,
+      });
+      const sentFrom = Math.floor(Date.now() / 1000);
+      await receiver.whenIdle();
+      assert.equal(sim.pushed.length, 1);
+      const sent = sim.pushed[0].body.event_time as number;
+      assert.ok(sent >= before && sent <= after, `${sent} not in [${before}, ${after}]`);
+      assert.ok(sent < sentFrom, "the replay kept the accepted time");
     });
   });
 });
