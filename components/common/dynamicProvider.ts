@@ -18,11 +18,12 @@
 //   not an Error into one with a readable message; Errors pass unchanged (code, status, hint).
 //
 // Stacks written before the stub keep the whole serialized implementation in each resource's
-// outputs (`__provider`); `read` and `delete` run that old text (the host takes the provider from
-// the stored outputs), so only an update replaces it. `diff` therefore reports a change when the
-// stored `__provider` is not a stub, and `update` then returns the stored outputs without calling
-// the vendor when the implementation sees no other difference: one `pulumi up` after the upgrade
-// rewrites every resource's state small (docs/operations.md, "Upgrading to the small provider state").
+// outputs (`__provider`), and a stub written before a module moved keeps its old path; `read` and
+// `delete` run that stored text (the host takes the provider from the stored outputs), so only an
+// update replaces it. `diff` therefore reports a change when the stored `__provider` differs from
+// the new stub's, and `update` then returns the stored outputs without calling the vendor when the
+// implementation sees no other difference: one `pulumi up` rewrites every resource's state
+// (docs/operations.md, "Upgrading to the small provider state").
 /* eslint-disable @typescript-eslint/no-require-imports -- the stub requires its implementation in the host */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
@@ -62,8 +63,8 @@ function makeStub<Inputs, Outputs>(
   // serialized too, so they are here. `call` requires the module by its path relative to the
   // working directory (the host runs in the program's directory, as the program does), registering
   // ts-node (found from there, like the program's tsconfig.json) for a .ts file. Then: `diff`
-  // reports an update when nothing else changed but the stored outputs carry an old full provider
-  // (no mark); `update` of such a state with no other change returns the stored outputs without
+  // reports an update when nothing else changed but the stored outputs carry another provider text
+  // (an old full copy, or a stub of a moved module); `update` of such a state with no other change returns the stored outputs without
   // calling the vendor (the host replaces their `__provider` with the stub's text); a thrown
   // non-Error becomes an Error with its message and string code (the host reports only message).
   type Method = (...a: unknown[]) => Promise<unknown>;
@@ -75,7 +76,12 @@ function makeStub<Inputs, Outputs>(
       const p = (require(file) as Record<string, Record<string, Method> | undefined>)[name];
       if (!p) throw new Error(`${rel} exports no provider ${name}`);
       const olds = args[1] as { __provider?: unknown } | undefined;
-      const old = typeof olds?.__provider === "string" && !olds.__provider.includes(mark);
+      const news = args[2] as { __provider?: unknown } | undefined;
+      const old =
+        typeof olds?.__provider === "string" &&
+        typeof news?.__provider === "string" &&
+        news.__provider.includes(mark) &&
+        olds.__provider !== news.__provider;
       if (method === "diff" || (method === "update" && old)) {
         const diff = (await p.diff(...args)) as pulumi.dynamic.DiffResult;
         if (method === "diff") return !diff.changes && old ? { ...diff, changes: true } : diff;
@@ -83,6 +89,10 @@ function makeStub<Inputs, Outputs>(
       }
       return await p[method]?.(...args);
     } catch (e) {
+      if ((e as { code?: unknown })?.code === "MODULE_NOT_FOUND")
+        throw new Error(
+          `${name}: ${(e as Error).message} (run pulumi from the project directory after npm ci)`,
+        );
       if (e instanceof Error) throw e;
       const x = e as { message?: unknown; code?: unknown } | undefined;
       const text = typeof x?.message === "string" ? x.message : JSON.stringify(e);

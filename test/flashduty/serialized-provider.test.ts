@@ -414,5 +414,33 @@ describe("serialized dynamic providers (providerFromModule stubs, loaded as the 
       await stub.delete(created.id, renamed.outs);
       assert.equal(sim.channels().length, 0);
     });
+
+    it("a stub stored before its module moved is rewritten by one update that calls no API", async () => {
+      const load = host();
+      const stubText = textOf("flashduty:Channel");
+      assert.ok(stubText.includes("components/flashduty/channel.ts"), "the stub names its module");
+      // What a stack created before a refactor holds: the stub of the module's former path.
+      const movedText = stubText.replace(
+        "components/flashduty/channel.ts",
+        "components/old/channel.ts",
+      );
+      const stub = await load(stubText);
+      const inputs = (await stub.check({}, { teamId: 1, name: "moved" })).inputs!;
+      const created = await stub.create(inputs);
+      const stored = { ...created.outs, __provider: movedText };
+      const news = { ...inputs, __provider: stubText };
+      const diff = await stub.diff(created.id, stored, news);
+      assert.equal(diff.changes, true, "the stored stub of the old path is to be rewritten");
+      assert.deepEqual(diff.replaces ?? [], []);
+      const before = sim.requests.length;
+      const updated = await stub.update(created.id, stored, news);
+      assert.deepEqual(
+        sim.requests.slice(before).map((r) => r.path),
+        [],
+        "no API call",
+      );
+      assert.deepEqual(updated.outs, stored);
+      await stub.delete(created.id, { ...created.outs, __provider: stubText });
+    });
   });
 });
