@@ -3,20 +3,23 @@
 // engine hands secrets to remediations, that a throwing remediation blocks the preview, and that
 // property dependencies let the stack policies work while ids are unknown.
 //
-// Needs a Pulumi CLI and pulumi-language-nodejs (no release download here: build them from Go
-// modules; the language host must be >= the 3.2xx line: 3.68's lacks RunPlugin). Run:
-//   PULUMI_BIN_DIR=<dir with pulumi-language-nodejs>:<dir with pulumi> npm run test:e2e:policy
-// With a language host that lacks RunPlugin (e.g. the 3.68 one, the newest the Go proxy here
-// serves), set PULUMI_POLICY_LAUNCH=shim: the pack is then started through the CLI's legacy
-// fallback, a `pulumi-analyzer-policy-<runtime>` script running @pulumi/pulumi's run-policy-pack
-// (what the removed `pulumi-analyzer-policy` shim did). Engine, analyzer protocol, @pulumi/policy
-// and the pack are the same either way; only the process launch differs.
-// Not part of `npm test` (.mocharc ignores test/e2e).
+// Run: `npm run tools:pulumi && npm run test:e2e:policy`. The CLI is taken from PULUMI_BIN_DIR
+// (directories separated like PATH), then .tools/bin (the offline build), then PATH.
+// How the engine starts the pack (PULUMI_POLICY_LAUNCH):
+// - `launcher` (default): `--policy-pack` names a launcher script that the engine runs as a binary
+//   analyzer plugin (support/policyPackLauncher.ts says why): works with the offline CLI, whose
+//   nodejs language host (3.68) lacks RunPlugin, and with any CLI >= v3.276.0.
+// - `directory`: `--policy-pack` names the pack directory, as users with a regular CLI install
+//   run it; needs a language host with RunPlugin (not the offline build).
+// Engine, analyzer protocol, @pulumi/policy and the pack are the same either way; only the process
+// launch differs. Not part of `npm test` (.mocharc ignores test/e2e).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { TOOLS_BIN } from "./support/pulumiCli";
+import { writePolicyPackLauncher } from "./support/policyPackLauncher";
 
 const repo = path.join(__dirname, "..", "..");
 const programDir = path.join(__dirname, "fixtures", "policy-program");
@@ -24,20 +27,35 @@ const componentsDir = path.join(__dirname, "fixtures", "policy-components");
 const policyDir = path.join(repo, "policy");
 
 /**
- * Directories to put first on PATH: `PULUMI_BIN_DIR` (one or more, separated like PATH) must hold
- * `pulumi` and a `pulumi-language-nodejs` recent enough to run policy packs (RunPlugin), else PATH.
+ * Directories to put first on PATH: `PULUMI_BIN_DIR` (one or more, separated like PATH), then
+ * .tools/bin (`npm run tools:pulumi`); they, or PATH, must hold `pulumi` and `pulumi-language-nodejs`.
  */
 function cliDirs(): string[] {
-  const configured = (process.env.PULUMI_BIN_DIR ?? "").split(path.delimiter).filter(Boolean);
+  const configured = [
+    ...(process.env.PULUMI_BIN_DIR ?? "").split(path.delimiter).filter(Boolean),
+    TOOLS_BIN,
+  ];
   const search = [...configured, ...(process.env.PATH ?? "").split(path.delimiter)];
   const has = (file: string) => search.some((dir) => fs.existsSync(path.join(dir, file)));
   if (!has("pulumi") || !has("pulumi-language-nodejs")) {
     throw new Error(
-      "No Pulumi CLI found: set PULUMI_BIN_DIR to the directories holding pulumi and " +
-        "pulumi-language-nodejs (built from Go modules), or put them on PATH.",
+      "No Pulumi CLI found: run `npm run tools:pulumi` (offline build into .tools/bin), or set " +
+        "PULUMI_BIN_DIR to the directories holding pulumi and pulumi-language-nodejs, or put them on PATH.",
     );
   }
   return configured;
+}
+
+/** How the engine starts the pack: see the header. */
+function launchMode(): "launcher" | "directory" {
+  const mode = process.env.PULUMI_POLICY_LAUNCH ?? "launcher";
+  if (mode === "launcher" || mode === "directory") return mode;
+  throw new Error(
+    `PULUMI_POLICY_LAUNCH=${mode} is not supported: use launcher (the default) or directory` +
+      (mode === "shim"
+        ? " (the `shim` route relied on the pulumi-analyzer-policy-<runtime> fallback, removed in Pulumi v3.276.0)."
+        : "."),
+  );
 }
 
 interface Run {
@@ -76,35 +94,7 @@ describe("policy pack end to end (real Pulumi CLI)", function () {
     const binDirs = cliDirs();
     home = fs.mkdtempSync(path.join(os.tmpdir(), "policy-e2e-"));
     const sdkDir = path.join(repo, "node_modules", "@pulumi", "pulumi"); // pulumi-resource-pulumi-nodejs
-    if (process.env.PULUMI_POLICY_LAUNCH === "shim") {
-      const shimRuntime = "nodejs-e2e-shim";
-      packDir = path.join(home, "pack");
-      fs.mkdirSync(packDir);
-      for (const entry of [
-        "index.ts",
-        "lib",
-        "policies",
-        "node_modules",
-        "package.json",
-        "tsconfig.json",
-      ]) {
-        fs.symlinkSync(path.join(policyDir, entry), path.join(packDir, entry));
-      }
-      const manifest = fs.readFileSync(path.join(policyDir, "PulumiPolicy.yaml"), "utf8");
-      fs.writeFileSync(
-        path.join(packDir, "PulumiPolicy.yaml"),
-        manifest.replace(/^runtime: nodejs$/m, `runtime: ${shimRuntime}`),
-      );
-      const shimDir = path.join(home, "shim");
-      fs.mkdirSync(shimDir);
-      const runPolicyPack = path.join(policyDir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
-      fs.writeFileSync(
-        path.join(shimDir, `pulumi-analyzer-policy-${shimRuntime}`),
-        `#!/bin/sh\nexec node "${runPolicyPack}" "$@"\n`,
-        { mode: 0o755 },
-      );
-      binDirs.unshift(shimDir);
-    }
+    if (launchMode() === "launcher") packDir = writePolicyPackLauncher(path.join(home, "pack"));
     env = {
       ...process.env,
       PATH: [...binDirs, sdkDir, process.env.PATH].join(path.delimiter),

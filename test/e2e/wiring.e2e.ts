@@ -13,6 +13,7 @@ import YAML from "yaml";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import { VolcengineSimulator } from "../simulators/volcengine";
 import { PulumiWorkspace, REPO_ROOT } from "./support/pulumiCli";
+import { writePolicyPackLauncher } from "./support/policyPackLauncher";
 import { startReceiver, RunningReceiver } from "./support/receiver";
 
 const STACK = "e2e";
@@ -319,7 +320,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
         fs.existsSync(path.join(policyDir, "node_modules", "@pulumi", "policy")),
         "policy/node_modules is missing: run `npm ci` (its postinstall installs policy/)",
       );
-      const packLauncher = preparePolicyPack(ws.root, policyDir);
+      const packLauncher = writePolicyPackLauncher(path.join(ws.root, "policy-pack"), policyDir);
       const result = await ws.ok(["preview", "--expect-no-changes", "--policy-pack", packLauncher]);
       // The engine lists each pack it ran under "Policies:", ✅ when no policy reported anything.
       assert.match(
@@ -639,38 +640,4 @@ function listFiles(dir: string): string[] {
     const p = path.join(dir, e.name);
     return e.isDirectory() ? listFiles(p) : [p];
   });
-}
-
-/**
- * The pack, launched the way the offline CLI can: the language host it has (3.68) lacks the
- * RunPlugin RPC newer CLIs use to start policy packs. The engine (v3.276.0) also launches a
- * `--policy-pack` path that is an executable file directly, as a binary analyzer plugin (engine
- * address as its one argument, a PulumiPolicy.yaml beside it read for the pack's metadata): the
- * launcher runs @pulumi/pulumi's run-policy-pack in the pack directory, as the older engines'
- * `pulumi-analyzer-policy-<runtime>` fallback (gone in v3.276.0) did. The pack's code, the
- * analyzer protocol and @pulumi/policy are the same as with a current host. Returns the launcher.
- */
-function preparePolicyPack(root: string, policyDir: string): string {
-  const runtime = "nodejs-e2e-shim";
-  const packDir = path.join(root, "policy-pack");
-  fs.mkdirSync(packDir, { recursive: true });
-  for (const entry of fs.readdirSync(policyDir)) {
-    if (entry === "PulumiPolicy.yaml") continue;
-    fs.symlinkSync(path.join(policyDir, entry), path.join(packDir, entry));
-  }
-  const manifest = fs.readFileSync(path.join(policyDir, "PulumiPolicy.yaml"), "utf8");
-  fs.writeFileSync(
-    path.join(packDir, "PulumiPolicy.yaml"),
-    manifest.replace(/^runtime:\s*nodejs\s*$/m, `runtime: ${runtime}`),
-  );
-  const runPolicyPack = path.join(policyDir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
-  const launcher = path.join(packDir, "run-policy-pack.sh");
-  fs.writeFileSync(
-    launcher,
-    `#!/bin/sh\ncd "${packDir}" && exec node "${runPolicyPack}" "$1" .\n`,
-    {
-      mode: 0o755,
-    },
-  );
-  return launcher;
 }
