@@ -246,6 +246,58 @@ describe("receiver operations: spool lock, readiness, dry run, HTTP edges", func
       assert.equal(JSON.parse(await fs.readFile(lockFile, "utf8")).pid, process.pid);
     });
 
+    it("a live holder in another PID namespace (unshare --pid) keeps its lock against a receiver here", async function () {
+      this.timeout(90_000);
+      const probe = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], {
+        timeout: 10_000,
+      });
+      if (probe.status !== 0) this.skip(); // needs root (CAP_SYS_ADMIN) and util-linux
+      const script = `
+        const { acquireSpoolLock } = require(${JSON.stringify(path.join(__dirname, "../../receiver/spool-lock.ts"))});
+        acquireSpoolLock(process.argv[1], "receiver").then((lock) => {
+          process.stdout.write(JSON.stringify(lock.holder) + "\\n");
+          process.stdin.resume();
+          process.stdin.on("end", () => lock.release().then(() => process.exit(0)));
+        });`;
+      const child = spawn(
+        "unshare",
+        [
+          "--pid",
+          "--fork",
+          "--mount-proc",
+          process.execPath,
+          "-r",
+          "ts-node/register/transpile-only",
+          "-e",
+          script,
+          dir,
+        ],
+        { stdio: ["pipe", "pipe", "inherit"] },
+      );
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+            if (out.includes("\n")) resolve(out.trim());
+          });
+          child.once("exit", (code) => reject(new Error(`holder exited (${code}): ${out}`)));
+        });
+        const holder = JSON.parse(line) as { pid: number; pidNs?: string };
+        assert.notEqual(holder.pidNs, thisMachine().pidNs);
+        // Its pid (1 there) is another process here: without the namespace it would be taken over.
+        await assert.rejects(start(), new RegExp(`pid ${holder.pid} on host`));
+        assert.equal(
+          (JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), "utf8")) as { pid: number }).pid,
+          holder.pid,
+        );
+      } finally {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.stdin.end();
+        await exited;
+      }
+    });
+
     it("a holder whose lock is taken over stops accepting (503, /readyz 503) and leaves the new holder's lock on close", async () => {
       const logs = captureLogs();
       const first = await start({ logSink: logs.sink, lockHeartbeatMs: 100 });
