@@ -50,6 +50,8 @@ export interface ReceiverOptions {
   dedupCapacity?: number;
   /** Spool segment size (default 4 MiB). */
   segmentMaxBytes?: number;
+  /** Spool-lock heartbeat and ownership check interval (default 10000; tests shorten it). */
+  lockHeartbeatMs?: number;
   /** Log level (env LOG_LEVEL; default info). */
   logLevel?: LogLevel;
   /** Where log lines go (default stdout/stderr). */

@@ -52,10 +52,18 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       `SPOOL_DIR (${spoolDir}) cannot be used as the spool: ${(err as Error).message}; point SPOOL_DIR at a writable directory`,
     );
   let lock: AcquiredLock;
+  // Replaced once the spool and forwarder exist; a loss before that is remembered.
+  let lockLostEarly: string | undefined;
+  let onLockLost = (reason: string): void => {
+    lockLostEarly = reason;
+  };
   try {
     await makeDirectory(spoolDir);
     // Held until close(): a second receiver or `receiver:requeue` on this directory is refused.
-    lock = await acquireSpoolLock(spoolDir, "receiver");
+    lock = await acquireSpoolLock(spoolDir, "receiver", {
+      onLost: (reason) => onLockLost(reason),
+      ...(options.lockHeartbeatMs ? { heartbeatMs: options.lockHeartbeatMs } : {}),
+    });
   } catch (err) {
     if (err instanceof Error && err.name === "SpoolLockedError") throw new ConfigError(err.message);
     throw spoolError(err);
@@ -129,6 +137,17 @@ export async function createReceiver(options: ReceiverOptions = {}): Promise<Rec
       { spoolDir: stateDir, pending: pending.length },
     );
   }
+  // Another process may now write this spool: accept nothing more (503, the clouds retry; /readyz
+  // 503) and stop forwarding (the new owner replays the spool), until an operator restarts us.
+  onLockLost = (reason) => {
+    log.error(
+      "lost the spool lock: another process may own SPOOL_DIR; no longer accepting events (503) or forwarding. Stop this receiver (one per SPOOL_DIR) and check which process should run",
+      { reason, spoolDir },
+    );
+    spool.halt(new Error(`spool lock lost: ${reason}`));
+    void forwarder?.stop();
+  };
+  if (lockLostEarly !== undefined) onLockLost(lockLostEarly);
   if (o.token && /[^A-Za-z0-9._~\-/=:@!$'()*,;]/.test(o.token))
     log.warn(
       "RECEIVER_TOKEN has characters that a query string changes (such as + & # % ?): in ?token= put it percent-encoded (node -p 'encodeURIComponent(process.env.RECEIVER_TOKEN)'), or send it as Authorization: Bearer; a raw + is also accepted",

@@ -289,6 +289,14 @@ export function createHandler(deps: HandlerDeps): Handler {
       throw err;
     }
 
+    if (deps.spool.halted) {
+      // The spool lock was lost: another process may own the directory; nothing is accepted.
+      return reject(
+        new HttpError(503, "spool_unavailable", "the event could not be stored; retry later"),
+        { "retry-after": "5" },
+      );
+    }
+
     if (dedupId !== undefined) {
       // A retry racing its original: wait for the original's outcome first.
       const earlier = inFlightDeliveries.get(dedupId);

@@ -1,20 +1,26 @@
 // One process per spool directory. The spool has a single writer: a second receiver (or
 // `receiver:requeue`) on the same directory would delete segments the first still writes.
 //
-// The lock is a file, SPOOL_DIR/receiver.lock, holding who has it: pid, host, boot id, the process's
-// start time (Linux /proc) and since when. It is made complete under a temporary name and hard-linked
-// into place, which fails if it exists, so exactly one process gets it. A holder that crashed does
-// not keep it: on the same host (same boot id) a holder whose pid is gone, or is now another
-// process (start time differs), is stale at once; after a reboot every lock of the previous boot is
-// stale; a holder on another host (a shared volume) refreshes the file's mtime every 10 s and is
-// stale after 60 s without that heartbeat.
+// The lock is a file, SPOOL_DIR/receiver.lock, holding who has it: pid, host, boot id, PID
+// namespace, the process's start time (Linux /proc) and since when. It is made complete under a
+// temporary name and hard-linked into place, which fails if it exists, so exactly one process gets
+// it. A holder that crashed does not keep it: when host, boot id and PID namespace are ours, a
+// holder whose pid is gone, or is now another process (start time differs), is stale at once;
+// after a reboot every lock of the previous boot is stale; any other holder (another host on a
+// shared volume, or another PID namespace on this host: a container with a fixed hostname, whose
+// pids mean nothing here) refreshes the file's mtime every 10 s and is stale after 60 s without
+// that heartbeat. A record without a namespace (older receiver) counts as another namespace.
+//
+// The holder checks at every heartbeat that the file still names it (same nonce): a file deleted
+// or taken over (e.g. after a stall over 60 s) means another process may write the spool, so the
+// holder is told (onLost) and stops accepting; release() never removes another's lock.
 //
 // Why not a library: Node has no flock(2) without native code; proper-lockfile (the common pure-JS
 // choice) judges staleness by mtime alone (a crashed holder blocks for its stale period even on the
 // same host, a paused live one loses the lock), records no holder to name in the error, and has
-// had no release since 2021. Checking the pid on the same host is exact and immediate.
+// had no release since 2021. Checking the pid in the same PID namespace is exact and immediate.
 import { randomUUID } from "node:crypto";
-import { readFileSync, promises as fs } from "node:fs";
+import { readFileSync, readlinkSync, promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -27,6 +33,8 @@ export interface LockHolder {
   host: string;
   /** Linux boot id; absent elsewhere. */
   bootId?: string;
+  /** PID namespace (readlink /proc/self/ns/pid, e.g. "pid:[4026531836]"); absent without /proc. */
+  pidNs?: string;
   /** Start time of the process in clock ticks since boot (/proc/<pid>/stat field 22). */
   startTicks?: string;
   since: string;
@@ -57,6 +65,26 @@ function readOr(file: string): string | undefined {
 
 const BOOT_ID = readOr("/proc/sys/kernel/random/boot_id");
 
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return undefined;
+  }
+}
+
+const PID_NS = pidNamespace();
+
+/**
+ * Whether a holder's pid means the same process here. On Linux only with the same PID namespace
+ * (a record without one, from an older receiver, is not trusted); without /proc at all (no PID
+ * namespaces, e.g. macOS) the same host suffices.
+ */
+function samePidSpace(holder: LockHolder): boolean {
+  if (holder.pidNs !== undefined || PID_NS !== undefined) return holder.pidNs === PID_NS;
+  return BOOT_ID === undefined && holder.bootId === undefined;
+}
+
 /** Field 22 of /proc/<pid>/stat (after the parenthesised command name), or undefined. */
 function startTicks(pid: number): string | undefined {
   const stat = readOr(`/proc/${pid}/stat`);
@@ -78,7 +106,8 @@ function pidExists(pid: number): boolean {
 function staleBecause(holder: LockHolder, mtimeMs: number, now: number): string | undefined {
   const sameMachine =
     holder.host === os.hostname() &&
-    (holder.bootId === undefined || BOOT_ID === undefined || holder.bootId === BOOT_ID);
+    (holder.bootId === undefined || BOOT_ID === undefined || holder.bootId === BOOT_ID) &&
+    samePidSpace(holder);
   if (holder.host === os.hostname() && holder.bootId && BOOT_ID && holder.bootId !== BOOT_ID)
     return "held before the last reboot";
   if (sameMachine) {
@@ -89,7 +118,7 @@ function staleBecause(holder: LockHolder, mtimeMs: number, now: number): string 
     return undefined;
   }
   if (now - mtimeMs > FOREIGN_STALE_MS)
-    return `no heartbeat from host ${holder.host} for ${Math.round((now - mtimeMs) / 1000)} s`;
+    return `no heartbeat from host ${holder.host}${holder.host === os.hostname() ? ` (pid namespace ${holder.pidNs ?? "unknown"})` : ""} for ${Math.round((now - mtimeMs) / 1000)} s`;
   return undefined;
 }
 
@@ -112,13 +141,28 @@ export interface AcquiredLock {
   release(): Promise<void>;
 }
 
+export interface LockOptions {
+  /**
+   * Called once when the lock is found no longer ours (file deleted or naming another holder) or
+   * could not be confirmed for FOREIGN_STALE_MS (others may have taken it over by then).
+   */
+  onLost?: (reason: string) => void;
+  /** Heartbeat and ownership-check interval (default HEARTBEAT_MS; tests shorten it). */
+  heartbeatMs?: number;
+}
+
 /** Takes the spool directory's lock (the directory must exist) or throws SpoolLockedError. */
-export async function acquireSpoolLock(dir: string, purpose: string): Promise<AcquiredLock> {
+export async function acquireSpoolLock(
+  dir: string,
+  purpose: string,
+  options: LockOptions = {},
+): Promise<AcquiredLock> {
   const file = path.join(dir, LOCK_FILE);
   const holder: LockHolder = {
     pid: process.pid,
     host: os.hostname(),
     ...(BOOT_ID ? { bootId: BOOT_ID } : {}),
+    ...(PID_NS ? { pidNs: PID_NS } : {}),
     ...(startTicks(process.pid) ? { startTicks: startTicks(process.pid) } : {}),
     since: new Date().toISOString(),
     purpose,
@@ -171,10 +215,51 @@ export async function acquireSpoolLock(dir: string, purpose: string): Promise<Ac
     await fs.rm(tmp, { force: true });
   }
 
-  const heartbeat = setInterval(() => {
+  let lost: string | undefined;
+  let confirmedAt = Date.now();
+  let beating = false;
+  const loseIt = (reason: string): void => {
+    if (lost !== undefined) return;
+    lost = reason;
+    clearInterval(heartbeat);
+    options.onLost?.(reason);
+  };
+  // Each beat first checks the file still names us; only then refreshes its mtime.
+  const beat = async (): Promise<void> => {
+    let current: string;
+    try {
+      current = await fs.readFile(file, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return loseIt(`${file} was deleted`);
+      if (Date.now() - confirmedAt > FOREIGN_STALE_MS)
+        loseIt(
+          `${file} could not be read for ${FOREIGN_STALE_MS / 1000} s: ${(err as Error).message}`,
+        );
+      return;
+    }
     const now = new Date();
-    fs.utimes(file, now, now).catch(() => undefined);
-  }, HEARTBEAT_MS);
+    const other = parseHolder(current);
+    if (other?.nonce !== holder.nonce)
+      return loseIt(
+        other
+          ? `${file} now names another holder (${other.purpose}, pid ${other.pid} on host ${other.host}, since ${other.since})`
+          : `${file} no longer holds this process's record`,
+      );
+    try {
+      await fs.utimes(file, now, now);
+      confirmedAt = now.getTime();
+    } catch (err) {
+      if (Date.now() - confirmedAt > FOREIGN_STALE_MS)
+        loseIt(
+          `${file} could not be refreshed for ${FOREIGN_STALE_MS / 1000} s: ${(err as Error).message}`,
+        );
+    }
+  };
+  const heartbeat = setInterval(() => {
+    if (beating || lost !== undefined) return;
+    beating = true;
+    void beat().finally(() => (beating = false));
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
   let released = false;
   return {

@@ -209,6 +209,8 @@ export class Spool {
   /** countPending(): replay deletes nothing. */
   private readOnly = false;
   private failure: Error | undefined;
+  /** Set by halt(): the directory is no longer ours; every append fails, for good. */
+  private haltedBy: Error | undefined;
   /** Counts failures, so a probe that began before the latest one cannot clear it. */
   private failures = 0;
   private readonly probeIntervalMs: number;
@@ -231,7 +233,20 @@ export class Spool {
    * background probe once the disk takes writes again (so readiness recovers without traffic).
    */
   get lastError(): Error | undefined {
-    return this.failure;
+    return this.haltedBy ?? this.failure;
+  }
+
+  /**
+   * Stops accepting for good (the spool lock was lost: another process may own the directory):
+   * every later append is rejected (→ 503) and lastError reports it (/readyz 503).
+   */
+  halt(err: Error): void {
+    this.haltedBy ??= err;
+    this.settle(this.takeQueue(), err); // not yet written: rejected too
+  }
+
+  get halted(): Error | undefined {
+    return this.haltedBy;
   }
 
   set lastError(err: Error | undefined) {
@@ -366,6 +381,7 @@ export class Spool {
    */
   append(records: NewRecord[]): Promise<SpoolRef[]> {
     if (this.closed) return Promise.reject(new Error("spool is closed"));
+    if (this.haltedBy) return Promise.reject(this.haltedBy);
     const now = Date.now();
     const full: SpoolRecord[] = records.map((r) => ({ id: randomUUID(), receivedAt: now, ...r }));
     return new Promise<SpoolRef[]>((resolve, reject) => {

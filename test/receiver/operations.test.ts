@@ -29,6 +29,26 @@ import {
 
 const aliyun = `/v1/aliyun?token=${TOKEN}`;
 
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What a receiver on this machine records (boot id and PID namespace, where /proc has them). */
+function thisMachine(): { bootId?: string; pidNs?: string } {
+  const out: { bootId?: string; pidNs?: string } = {};
+  try {
+    out.bootId = fsCallbacks.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    out.pidNs = fsCallbacks.readlinkSync("/proc/self/ns/pid");
+  } catch {
+    // no /proc: the receiver records neither
+  }
+  return out;
+}
+
 /** Sends raw bytes on a fresh connection, writing everything before reading; returns the answer. */
 function rawExchange(
   url: string,
@@ -155,6 +175,7 @@ describe("receiver operations: spool lock, readiness, dry run, HTTP edges", func
       const stale = {
         pid: Number(gone.stdout),
         host: os.hostname(),
+        ...thisMachine(),
         since: "2026-01-01T00:00:00.000Z",
         purpose: "receiver",
         nonce: "stale",
@@ -186,6 +207,132 @@ describe("receiver operations: spool lock, readiness, dry run, HTTP edges", func
       assert.ok(logs.lines.some((l) => l.includes("no heartbeat from host another-host.invalid")));
       const held = JSON.parse(await fs.readFile(lockFile, "utf8")) as { pid: number };
       assert.equal(held.pid, process.pid);
+    });
+
+    it("a lock from another PID namespace on this host (container, same hostname) holds while its heartbeat is fresh, though its pid is not running here", async () => {
+      const gone = spawnSync(
+        process.execPath,
+        ["-e", "process.stdout.write(String(process.pid))"],
+        {
+          encoding: "utf8",
+        },
+      );
+      const other = {
+        pid: Number(gone.stdout), // not running in our namespace; may well be live in its own
+        host: os.hostname(),
+        ...thisMachine(),
+        pidNs: "pid:[4026500001]",
+        since: "2026-01-01T00:00:00.000Z",
+        purpose: "receiver",
+        nonce: "other-namespace",
+      };
+      const lockFile = path.join(dir, LOCK_FILE);
+      await fs.writeFile(lockFile, JSON.stringify(other));
+      await assert.rejects(start(), new RegExp(`pid ${other.pid} on host`));
+      assert.equal(JSON.parse(await fs.readFile(lockFile, "utf8")).nonce, "other-namespace");
+      // A record of an older receiver (no namespace) is judged the same way.
+      const { pidNs: _ns, ...older } = other;
+      await fs.writeFile(lockFile, JSON.stringify({ ...older, nonce: "older" }));
+      await assert.rejects(start(), new RegExp(`pid ${other.pid} on host`));
+      // Without its heartbeat for 60 s it is taken over.
+      const old = new Date(Date.now() - 61_000);
+      await fs.utimes(lockFile, old, old);
+      const logs = captureLogs();
+      await start({ logSink: logs.sink });
+      assert.ok(
+        logs.lines.some((l) => l.includes("took over") && l.includes("no heartbeat")),
+        logs.lines.join("\n"),
+      );
+      assert.equal(JSON.parse(await fs.readFile(lockFile, "utf8")).pid, process.pid);
+    });
+
+    it("a live holder in another PID namespace (unshare --pid) keeps its lock against a receiver here", async function () {
+      this.timeout(90_000);
+      const probe = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], {
+        timeout: 10_000,
+      });
+      if (probe.status !== 0) this.skip(); // needs root (CAP_SYS_ADMIN) and util-linux
+      const script = `
+        const { acquireSpoolLock } = require(${JSON.stringify(path.join(__dirname, "../../receiver/spool-lock.ts"))});
+        acquireSpoolLock(process.argv[1], "receiver").then((lock) => {
+          process.stdout.write(JSON.stringify(lock.holder) + "\\n");
+          process.stdin.resume();
+          process.stdin.on("end", () => lock.release().then(() => process.exit(0)));
+        });`;
+      const child = spawn(
+        "unshare",
+        [
+          "--pid",
+          "--fork",
+          "--mount-proc",
+          process.execPath,
+          "-r",
+          "ts-node/register/transpile-only",
+          "-e",
+          script,
+          dir,
+        ],
+        { stdio: ["pipe", "pipe", "inherit"] },
+      );
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+            if (out.includes("\n")) resolve(out.trim());
+          });
+          child.once("exit", (code) => reject(new Error(`holder exited (${code}): ${out}`)));
+        });
+        const holder = JSON.parse(line) as { pid: number; pidNs?: string };
+        assert.notEqual(holder.pidNs, thisMachine().pidNs);
+        // Its pid (1 there) is another process here: without the namespace it would be taken over.
+        await assert.rejects(start(), new RegExp(`pid ${holder.pid} on host`));
+        assert.equal(
+          (JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), "utf8")) as { pid: number }).pid,
+          holder.pid,
+        );
+      } finally {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.stdin.end();
+        await exited;
+      }
+    });
+
+    it("a holder whose lock is taken over stops accepting (503, /readyz 503) and leaves the new holder's lock on close", async () => {
+      const logs = captureLogs();
+      const first = await start({ logSink: logs.sink, lockHeartbeatMs: 100 });
+      assert.equal((await post(first.url, aliyun, F.ALIYUN_SYSTEM_EVENT)).status, 202);
+      // Another process (e.g. on another host, after this one stalled > 60 s) now holds it.
+      const lockFile = path.join(dir, LOCK_FILE);
+      const usurper = {
+        pid: 4242,
+        host: "another-host.invalid",
+        since: new Date().toISOString(),
+        purpose: "receiver",
+        nonce: "usurper",
+      };
+      await fs.writeFile(`${lockFile}.tmp`, JSON.stringify(usurper));
+      await fs.rename(`${lockFile}.tmp`, lockFile);
+      await until(async () => (await get(first.url, "/readyz")).status === 503, "/readyz 503");
+      assert.equal((await post(first.url, aliyun, F.ALIYUN_SYSTEM_EVENT)).status, 503);
+      assert.equal(
+        logs.lines.filter(
+          (l) => l.includes("lost the spool lock") && l.includes("another-host.invalid"),
+        ).length,
+        1,
+        logs.lines.join("\n"),
+      );
+      await first.close();
+      open.length = 0;
+      assert.equal(JSON.parse(await fs.readFile(lockFile, "utf8")).nonce, "usurper");
+    });
+
+    it("a holder whose lock file is deleted stops accepting (503)", async () => {
+      const first = await start({ lockHeartbeatMs: 100 });
+      await fs.rm(path.join(dir, LOCK_FILE));
+      await until(async () => (await get(first.url, "/readyz")).status === 503, "/readyz 503");
+      const answer = await post(first.url, aliyun, F.ALIYUN_SYSTEM_EVENT);
+      assert.equal(answer.status, 503);
     });
 
     it("a killed (SIGKILL) receiver does not block the next start, and its events are replayed", async function () {
