@@ -131,7 +131,8 @@ describe("end to end: switching an API-mode kind to console mode keeps its integ
       const hooks = volc.webhooks();
       assert.equal(hooks.length, 1);
       assert.equal(hooks[0].Url, urls[KIND]);
-      webhookId = String(hooks[0].WebhookId);
+      webhookId = hooks[0].Id;
+      assert.ok(webhookId, "no callback id");
     });
 
     await step("1. retainOnDelete: true, up makes no Flashduty write", async () => {
@@ -193,7 +194,7 @@ describe("end to end: switching an API-mode kind to console mode keeps its integ
         assert.match(calls[0], /^\/integration\/delete /);
         const hooks = volc.webhooks();
         assert.equal(hooks.length, 1);
-        assert.equal(String(hooks[0].WebhookId), webhookId, "the Volcengine callback was replaced");
+        assert.equal(hooks[0].Id, webhookId, "the Volcengine callback was replaced");
         assert.equal(hooks[0].Url, urls[KIND]);
         assert.ok(fd.route(ids[KIND]), "the retained integration lost its route");
         await ws.ok(["preview", "--expect-no-changes"]);
