@@ -120,6 +120,9 @@ const kindOverride = z.strictObject({
     .string()
     .min(1, { error: "any non-empty string, e.g. a date; change it to rotate the key" })
     .optional(),
+  // Pulumi's retainOnDelete on the kind's Integration: the first step of a switch to console mode
+  // (docs/configuration.md, "Console-created integrations").
+  retainOnDelete: z.boolean().optional(),
   // Console-created integrations (docs/configuration.md, "Console-created integrations"). The URL
   // is checked in crossChecks, whose messages never print it.
   pushUrl: z
@@ -484,7 +487,13 @@ export function consoleKinds(cfg: WiringConfig): IntegrationKind[] {
 }
 
 /** Keys that only apply to integrations this stack creates through `/integration/*`. */
-const API_ONLY_KEYS = ["pluginType", "pushPath", "adoptId", "keyRotation"] as const;
+const API_ONLY_KEYS = [
+  "pluginType",
+  "pushPath",
+  "adoptId",
+  "keyRotation",
+  "retainOnDelete",
+] as const;
 
 /** Console-created integrations: the push URL's shape and the keys that go with it. */
 function consoleChecks(cfg: WiringConfig, pushBaseUrl: string): string[] {
@@ -504,7 +513,14 @@ function consoleChecks(cfg: WiringConfig, pushBaseUrl: string): string[] {
     for (const p of checkPushUrl(o.pushUrl, pushBaseUrl).problems)
       problems.push(`${base}.pushUrl: ${p}`);
     for (const key of API_ONLY_KEYS)
-      if (o[key] !== undefined)
+      if (key === "retainOnDelete" && o[key] !== undefined)
+        problems.push(
+          `${base}.retainOnDelete: applies to an integration this stack creates through the integration API; ` +
+            "to switch this kind to the console-created integration without deleting the API-created one, " +
+            "first run `pulumi up` with retainOnDelete: true and no pushUrl, then set pushUrl and remove " +
+            'retainOnDelete (docs/configuration.md, "Switching an existing API-mode kind to console mode")',
+        );
+      else if (o[key] !== undefined)
         problems.push(
           `${base}.${key}: applies to integrations this stack creates through the integration API; ` +
             "a console-created integration (pushUrl) is used as it is: remove it",

@@ -274,6 +274,7 @@ export function buildWiring(inputs: WiringInputs): Wiring {
             pushPath: override?.pushPath,
             adoptId: override?.adoptId,
             keyRotation: override?.keyRotation,
+            retainOnDelete: override?.retainOnDelete,
             ...routingArgs(routing as Routing),
           },
     );

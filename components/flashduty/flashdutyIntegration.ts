@@ -52,6 +52,13 @@ export interface FlashdutyIntegrationArgs {
   readonly adoptId?: pulumi.Input<number>;
   /** Set to a new value to rotate the integration key in place (see `Integration.keyRotation`). */
   readonly keyRotation?: pulumi.Input<string>;
+  /**
+   * API mode: Pulumi's `retainOnDelete` on the Integration resource, so that removing it from the
+   * stack (a switch to console mode) or `pulumi destroy` leaves the integration in Flashduty. The
+   * engine reads the option from the state, so it must be applied by one `pulumi up` before the
+   * resource is removed.
+   */
+  readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -69,7 +76,14 @@ export function validateFlashdutyIntegrationArgs(
     // A plain string is checked here; an Output is checked when it resolves (never printed).
     if (typeof args.pushUrl === "string")
       for (const p of checkPushUrl(args.pushUrl).problems) problems.push(`pushUrl ${p}.`);
-    for (const key of ["pluginType", "pushPath", "adoptId", "keyRotation", "settings"] as const)
+    for (const key of [
+      "pluginType",
+      "pushPath",
+      "adoptId",
+      "keyRotation",
+      "settings",
+      "retainOnDelete",
+    ] as const)
       if (args[key] !== undefined)
         problems.push(
           `${key} applies to integrations created through the API; a console-created integration (pushUrl) ` +
@@ -190,7 +204,7 @@ export class FlashdutyIntegration extends pulumi.ComponentResource {
           adoptId: args.adoptId,
           keyRotation: args.keyRotation,
         },
-        { parent: this },
+        { parent: this, ...(args.retainOnDelete ? { retainOnDelete: true } : {}) },
       );
 
       // From the id, not the integrationId output: a dynamic provider has no preview of an update, so

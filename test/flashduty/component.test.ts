@@ -223,6 +223,11 @@ describe("flashduty/FlashdutyIntegration component (mocks)", () => {
         /pluginType applies to integrations created through the API[\s\S]*adoptId applies/,
       ],
       [
+        "retainOnDelete with a console push URL",
+        { pushUrl: CONSOLE_URL, retainOnDelete: true },
+        /retainOnDelete applies to integrations created through the API/,
+      ],
+      [
         "routing for a console integration without its id",
         { pushUrl: CONSOLE_URL, style: "private", channelId: 1 },
         /routing \(style, channelId, cases, default\) needs integrationId/,

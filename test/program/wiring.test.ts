@@ -13,6 +13,8 @@ interface Registered {
   name: string;
   inputs: Record<string, unknown>;
   provider?: string;
+  /** The resource option as the SDK sent it to the monitor (the mocks' newResource does not get it). */
+  retainOnDelete?: boolean;
 }
 
 const registered: Registered[] = [];
@@ -28,6 +30,7 @@ function useMocks(): void {
           name: args.name,
           inputs: args.inputs,
           provider: args.provider,
+          retainOnDelete: retainOnDeleteByName.get(`${args.type}::${args.name}`),
         });
         const id = String(nextId++);
         const state: Record<string, unknown> = { ...args.inputs };
@@ -56,7 +59,24 @@ function useMocks(): void {
     "test",
     false,
   );
+  // The mocks' newResource sees no resource options: record retainOnDelete from the monitor's
+  // RegisterResourceRequest, which the SDK sends before newResource runs.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: MonitorRequest, cb: unknown): unknown;
+  };
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    retainOnDeleteByName.set(`${req.getType()}::${req.getName()}`, req.getRetainondelete());
+    return registerResource(req, cb);
+  };
 }
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getRetainondelete(): boolean;
+}
+const retainOnDeleteByName = new Map<string, boolean>();
 
 import type * as ConfigModule from "../../program/config";
 import type * as WiringModule from "../../program/wiring";
@@ -330,6 +350,47 @@ describe("program under mocks", function () {
       assert.equal(byKind["aliyun-cm-event"].inputs.keyRotation, undefined);
     });
 
+    it("sets retainOnDelete on that kind's Integration resource only (flashduty.kinds.<kind>.retainOnDelete)", async () => {
+      registered.length = 0;
+      pulumi.runtime.setAllConfig({
+        "alicloud:region": "cn-hangzhou",
+        "flashduty-wiring:flashduty": JSON.stringify({
+          routing: { style: "private", channel: 7 },
+          kinds: { "aliyun-cm-event": { retainOnDelete: true } },
+        }),
+        "flashduty-wiring:aliyun": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          mode: "event-rule",
+          subscriptionPolicies: [{ name: "t-ecs", product: "ecs" }],
+        }),
+        "flashduty-wiring:volcengine": JSON.stringify({
+          enabled: true,
+          delivery: "direct",
+          rules: [
+            {
+              ruleName: "t-r1",
+              eventSource: "ecs",
+              eventTypes: ["ecs:Disk:DiskError.Redeploy.Executing"],
+              level: "warning",
+            },
+          ],
+        }),
+      });
+      const w = wiring.buildWiring({ config: config.loadWiringConfig(), stack: "t" });
+      await settle(w);
+      const byKind = Object.fromEntries(
+        ofType("pulumi-nodejs:dynamic/flashduty:Integration").map((r) => [r.inputs.kind, r]),
+      );
+      assert.equal(byKind["aliyun-cm-event"].retainOnDelete, true);
+      assert.equal(byKind["volcengine-cm-event"].retainOnDelete, false);
+      // Only the option: the provider's inputs do not change (no diff, no API call).
+      assert.equal("retainOnDelete" in byKind["aliyun-cm-event"].inputs, false);
+      const routes = ofType("pulumi-nodejs:dynamic/flashduty:Route");
+      assert.equal(routes.length, 2);
+      for (const r of routes) assert.equal(r.retainOnDelete, false);
+    });
+
     it("refuses a non-numeric adoptId and an empty keyRotation, naming the keys", () => {
       pulumi.runtime.setAllConfig({
         "flashduty-wiring:flashduty": JSON.stringify({
@@ -467,6 +528,23 @@ describe("program under mocks", function () {
           assert.ok(!m.includes("evil.example.com/event") && !m.includes("short"), m);
           return true;
         },
+      );
+      assert.equal(registered.length, 0);
+    });
+
+    it("refuses retainOnDelete next to pushUrl, naming the key and the two-step switch", () => {
+      registered.length = 0;
+      mixed({ "aliyun-cm-event": { pushUrl: VOLC_URL, retainOnDelete: true } });
+      assert.throws(
+        () => config.loadWiringConfig(),
+        (err: Error) =>
+          /aliyun-cm-event\.retainOnDelete: applies to an integration this stack creates through the integration API/.test(
+            err.message,
+          ) &&
+          /first run `pulumi up` with retainOnDelete: true and no pushUrl, then set pushUrl/.test(
+            err.message,
+          ) &&
+          !err.message.includes(KEY_VOLC),
       );
       assert.equal(registered.length, 0);
     });
