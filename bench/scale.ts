@@ -41,6 +41,8 @@ interface Calls {
   peak1s: number;
   peak60s: number;
   throttled: number;
+  /** Time from the first to the last call of the step (0 with fewer than two calls). */
+  spanMs: number;
 }
 
 interface StepFigures {
@@ -102,6 +104,10 @@ function callsOf(records: Array<{ at: number; op: string; status: number }>): Ca
       60_000,
     ),
     throttled: records.filter((r) => r.status === 429).length,
+    spanMs:
+      records.length > 1
+        ? Math.max(...records.map((r) => r.at)) - Math.min(...records.map((r) => r.at))
+        : 0,
   };
 }
 
@@ -412,7 +418,10 @@ function report(all: RunFigures[]): string {
         STEPS.filter((name) => r.steps[name])
           .map((name) => {
             const s = r.steps[name] as StepFigures;
-            return `${name} ${fmtS((s.volcengine.total / VOLCENGINE_PACE) * 1000)} vs ${fmtS(2 * s.floorMs)}`;
+            return (
+              `${name} ${fmtS((s.volcengine.total / VOLCENGINE_PACE) * 1000)} vs ${fmtS(2 * s.floorMs)}` +
+              ` (the calls spanned ${fmtS(s.volcengine.spanMs)} of the step's ${fmtS(s.projectMs)})`
+            );
           })
           .join("; ") +
         ".",
