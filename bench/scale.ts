@@ -22,11 +22,16 @@ import YAML from "yaml";
 import { FlashdutySimulator } from "../test/simulators/flashduty";
 import { VolcengineSimulator } from "../test/simulators/volcengine";
 import { PulumiWorkspace, CommandResult } from "../test/e2e/support/pulumiCli";
+import { DEFAULT_REQUESTS_PER_SECOND } from "../components/volcengine/client";
 
 const REGION = "cn-beijing";
 const TEAM_ID = 1467226103121;
 const EVENT = "ecs:Disk:DiskError.Redeploy.Executing";
 const CHANNELS = 10;
+const CHANGED_DESCRIPTION = "changed_by_bench_scale";
+const REFRESH_PASSES = 2;
+/** The Volcengine client's default pace (volcengine:requestsPerSecond), which this bench leaves as is. */
+const VOLCENGINE_PACE = DEFAULT_REQUESTS_PER_SECOND;
 const STEPS = ["up", "preview (no-op)", "refresh --yes", "one-rule change", "destroy"] as const;
 type Step = (typeof STEPS)[number];
 
@@ -36,6 +41,8 @@ interface Calls {
   peak1s: number;
   peak60s: number;
   throttled: number;
+  /** Time from the first to the last call of the step (0 with fewer than two calls). */
+  spanMs: number;
 }
 
 interface StepFigures {
@@ -45,6 +52,8 @@ interface StepFigures {
   floorMs: number;
   flashduty: Calls;
   volcengine: Calls;
+  /** The Volcengine simulator's own highest count of requests in any 1 s window during the step. */
+  volcengineSimPeak: number;
 }
 
 interface RunFigures {
@@ -95,6 +104,10 @@ function callsOf(records: Array<{ at: number; op: string; status: number }>): Ca
       60_000,
     ),
     throttled: records.filter((r) => r.status === 429).length,
+    spanMs:
+      records.length > 1
+        ? Math.max(...records.map((r) => r.at)) - Math.min(...records.map((r) => r.at))
+        : 0,
   };
 }
 
@@ -165,7 +178,8 @@ export function wiringConfig(
       callbackName: "Flashduty_Event_scale",
       rules: Array.from({ length: n }, (_, i) => ({
         ruleName: `scale-rule-${String(i).padStart(4, "0")}`,
-        description: i === changedRule ? "changed by bench:scale" : `scale rule ${i}`,
+        // Volcengine descriptions allow no spaces or ASCII punctuation other than "_" and "-".
+        description: i === changedRule ? CHANGED_DESCRIPTION : `scale_rule_${i}`,
         eventSource: "ecs",
         eventTypes: [EVENT],
         level: "critical",
@@ -253,7 +267,9 @@ async function runN(n: number, keep: boolean): Promise<RunFigures> {
     ) => {
       const fdFrom = fd.requests.length;
       const volcFrom = volc.requests.length;
+      volc.peakRequestsPerSecond = 0; // the simulator's own meter, read back after the step
       const p = await project();
+      const volcengineSimPeak = volc.peakRequestsPerSecond;
       const failed =
         p.code === 0
           ? undefined
@@ -271,6 +287,7 @@ async function runN(n: number, keep: boolean): Promise<RunFigures> {
         floorMs: f.ms,
         flashduty: fdCalls,
         volcengine: volcCalls,
+        volcengineSimPeak,
       };
       process.stderr.write(
         `bench:scale N=${n} ${name}: ${fmtS(p.ms)} (floor ${fmtS(f.ms)}), ` +
@@ -325,7 +342,7 @@ async function runN(n: number, keep: boolean): Promise<RunFigures> {
     const changedRule = volc
       .eventRules()
       .find((r) => r.RuleName === `scale-rule-${String(changed).padStart(4, "0")}`);
-    if (changedRule?.Description !== "changed by bench:scale")
+    if (changedRule?.Description !== CHANGED_DESCRIPTION)
       throw new Error("the one-rule change did not reach the Volcengine simulator");
     // A failed destroy is a finding (reported with what it left behind), not the end of the run.
     await step(
@@ -372,7 +389,7 @@ function report(all: RunFigures[]): string {
         `| ${name}${s.failed ? " (FAILED)" : ""} | ${fmtS(s.projectMs)} | ${fmtS(s.floorMs)} | ${(s.projectMs / s.floorMs).toFixed(2)}× | ` +
           `${s.volcengine.total} (${perRes(s.volcengine.total, r.resources.volcengine)}) | ` +
           `${s.flashduty.total} (${perRes(s.flashduty.total, r.resources.flashduty)}) | ` +
-          `${s.volcengine.peak1s} | ${s.flashduty.peak1s} (${s.flashduty.peak60s}) | ` +
+          `${s.volcengine.peak1s} (simulator: ${s.volcengineSimPeak}) | ${s.flashduty.peak1s} (${s.flashduty.peak60s}) | ` +
           `${s.volcengine.throttled + s.flashduty.throttled} |`,
       );
     }
@@ -382,6 +399,32 @@ function report(all: RunFigures[]): string {
         `(${(r.state.project / r.state.floor).toFixed(2)}×); after the one-rule change: ` +
         `${kb(r.state.projectAfterChange)} vs ${kb(r.state.floorAfterChange)} ` +
         `(${(r.state.projectAfterChange / r.state.floorAfterChange).toFixed(2)}×).`,
+    );
+    const refresh = r.steps["refresh --yes"];
+    if (refresh) {
+      // `refresh --yes` is two passes (a preview and the real one); each should read each resource once.
+      const perPass = (calls: number, resources: number) =>
+        resources > 0 ? (calls / (REFRESH_PASSES * resources)).toFixed(2) : "-";
+      lines.push(
+        `\nReads per resource per refresh pass: Volcengine ` +
+          `${perPass(refresh.volcengine.total, r.resources.volcengine)}, Flashduty ` +
+          `${perPass(refresh.flashduty.total, r.resources.flashduty)} (target 1.00).`,
+      );
+    }
+    // The least time the Volcengine calls of a step can take at the client's pace (16 req/s default,
+    // under the documented 20 req/s), beside 2× the floor's time for that step.
+    lines.push(
+      `\nVolcengine calls ÷ ${VOLCENGINE_PACE} req/s (the least time the client's pacing allows) vs 2× floor: ` +
+        STEPS.filter((name) => r.steps[name])
+          .map((name) => {
+            const s = r.steps[name] as StepFigures;
+            return (
+              `${name} ${fmtS((s.volcengine.total / VOLCENGINE_PACE) * 1000)} vs ${fmtS(2 * s.floorMs)}` +
+              ` (the calls spanned ${fmtS(s.volcengine.spanMs)} of the step's ${fmtS(s.projectMs)})`
+            );
+          })
+          .join("; ") +
+        ".",
     );
     for (const name of STEPS)
       if (r.steps[name]?.failed) lines.push(`\n${name} FAILED: ${r.steps[name]?.failed}`);
