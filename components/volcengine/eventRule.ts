@@ -244,6 +244,7 @@ export class EventRuleProvider
     await this.deleteOrConfirmGone(
       () => deleteEventRule(s, id),
       async () => (await findEventRule(s, id, props.ruleName)) !== undefined,
+      (deleted) => (deleted as string[]).includes(id),
     );
   }
 }

@@ -44,12 +44,22 @@ export abstract class VolcengineProviderBase {
   protected async deleteOrConfirmGone(
     remove: () => Promise<unknown>,
     exists: () => Promise<boolean>,
+    confirmed: (answer: unknown) => boolean = () => true,
   ): Promise<void> {
+    let answer: unknown;
     try {
-      await remove();
+      answer = await remove();
     } catch (err) {
       if (!mayMeanMissing(err) || (await exists())) throw err;
+      return;
     }
+    // A success that does not name the object deleted nothing it can vouch for: dropping it from
+    // the state while it still exists would leave it alerting with no stack to remove it.
+    if (!confirmed(answer) && (await exists()))
+      throw new Error(
+        "the delete was answered with success but the object still exists; check it in the console " +
+          "and run `pulumi destroy` (or `pulumi up`) again.",
+      );
   }
 }
 

@@ -7,6 +7,8 @@
 // - the client stays under the simulator's documented-rate limit and retries its throttled answers.
 
 import { strict as assert } from "node:assert";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { CallbackUrlProvider } from "../../components/volcengine/callbackUrl";
 import { EventRuleOutputs, EventRuleProvider } from "../../components/volcengine/eventRule";
 import {
@@ -392,5 +394,67 @@ describe("volcengine rate limit", () => {
     } finally {
       await sim.stop();
     }
+  });
+});
+
+describe("volcengine/delete answered with success that names another rule or none", () => {
+  // No source documents a success that deletes nothing; a server that answers so (another event
+  // bus, a silent no-op) must not make the provider drop a rule that still exists from the state.
+  // A loopback test double answers in the documented shapes (no signature check: not under test).
+  const RULE_ID = "rule-that-stays";
+  let server: http.Server;
+  let baseUrl: string;
+  let deletes = 0;
+  let ruleGone = false;
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const action = new URL(req.url ?? "/", "http://x").searchParams.get("Action");
+      req.resume();
+      req.on("end", () => {
+        let result: unknown;
+        if (action === "DeleteEventRule") {
+          deletes++;
+          result = { Data: { RuleId: [] } };
+        } else if (action === "ListEventRules") {
+          const item = { ...spec("kept-rule", []), RuleId: RULE_ID, Source: "ecs" };
+          result = { Data: ruleGone ? [] : [item], TotalCount: ruleGone ? 0 : 1 };
+        } else result = {};
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({ ResponseMetadata: { RequestId: "r", Action: action }, Result: result }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const provider = async () => {
+    const p = new EventRuleProvider();
+    await p.configure(
+      configureRequest({
+        "volcengine:accessKey": "AKLTtest",
+        "volcengine:secretKey": "c2VjcmV0",
+        "volcengine:region": "cn-beijing",
+        "volcengine:endpoint": baseUrl,
+        "volcengine:requestsPerSecond": "1000",
+      }),
+    );
+    return p;
+  };
+
+  it("fails the delete while the rule still exists, and succeeds once it is gone", async () => {
+    const p = await provider();
+    ruleGone = false;
+    await assert.rejects(p.delete(RULE_ID, outputsFor("kept-rule", [], "cn-beijing")), (e: Error) =>
+      /answered with success but the object still exists/.test(e.message),
+    );
+    assert.equal(deletes, 1);
+    ruleGone = true;
+    await p.delete(RULE_ID, outputsFor("kept-rule", [], "cn-beijing"));
+    assert.equal(deletes, 2);
   });
 });
