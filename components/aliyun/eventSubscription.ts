@@ -7,8 +7,13 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertAction } from "./alertAction";
-import { checkBoolean, checkOptionalString, checkPushUrl, checkRuleName } from "./validation";
-import { isKnownPlain } from "../common/inputs";
+import {
+  checkBoolean,
+  checkOptionalString,
+  checkPushUrl,
+  checkRuleName,
+  checkWhenKnown,
+} from "./validation";
 import { formatProblems } from "../common/problems";
 
 /** Severities of the push body (Flashduty's CM Event table: CRITICAL / WARNING / INFO). */
@@ -175,31 +180,16 @@ function checkEnumList(
   return problems;
 }
 
-/**
- * Checks `value` now when it is known, else once it resolves (failing that resource's registration
- * with the same clear error); an unknown value never blocks the checks of the other fields.
- */
-function checkWhenKnown<T>(
-  resourceName: string,
-  value: pulumi.Input<T>,
-  problems: string[],
-  check: (known: pulumi.Unwrap<T>) => string[],
-): pulumi.Input<T> | pulumi.Output<pulumi.Unwrap<T>> {
-  if (isKnownPlain(value)) {
-    problems.push(...check(value as unknown as pulumi.Unwrap<T>));
-    return value;
-  }
-  return pulumi.output(value).apply((known) => {
-    const late = check(known);
-    if (late.length > 0) throw new AliyunEventSubscriptionValidationError(resourceName, late);
-    return known;
-  });
-}
-
 function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) {
   const problems: string[] = [];
   const check = <T>(value: pulumi.Input<T>, fn: (v: pulumi.Unwrap<T>) => string[]) =>
-    checkWhenKnown(name, value, problems, fn);
+    checkWhenKnown(
+      name,
+      value,
+      problems,
+      fn,
+      (n, p) => new AliyunEventSubscriptionValidationError(n, p),
+    );
 
   let pushUrl: pulumi.Input<string> = "";
   if (args.pushUrl === undefined)

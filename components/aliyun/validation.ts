@@ -81,6 +81,8 @@ export function checkWhenKnown<T>(
   value: pulumi.Input<T>,
   problems: string[],
   check: (known: pulumi.Unwrap<T>) => string[],
+  lateError: (resourceName: string, problems: string[]) => Error = (n, p) =>
+    new AliyunEventPushValidationError(n, p),
 ): pulumi.Input<T> | pulumi.Output<pulumi.Unwrap<T>> {
   if (isKnownPlain(value)) {
     // isKnownPlain guarantees no Output/Promise inside, so the value already is its own Unwrap.
@@ -89,7 +91,7 @@ export function checkWhenKnown<T>(
   }
   return pulumi.output(value).apply((known) => {
     const late = check(known);
-    if (late.length > 0) throw new AliyunEventPushValidationError(resourceName, late);
+    if (late.length > 0) throw lateError(resourceName, late);
     return known;
   });
 }
