@@ -283,7 +283,13 @@ describe("receiver spool", () => {
     const { spool } = await Spool.open(dir, { segmentMaxBytes: 1 }); // one batch per segment
     const gate = signal();
     const firstStarted = signal();
+    const secondSynced = signal();
     const restore = patchDatasync(async (original, call) => {
+      if (call === 2) {
+        await original();
+        secondSynced.fire();
+        return;
+      }
       if (call !== 1) return original();
       firstStarted.fire();
       await gate.promise;
@@ -293,7 +299,9 @@ describe("receiver spool", () => {
       const a = spool.append([record(1)]).catch((err: Error) => err.message);
       await firstStarted.promise;
       const b = spool.append([record(2)]).catch((err: Error) => err.message);
-      await new Promise((resolve) => setTimeout(resolve, 30)); // segment 2 synced, waiting
+      // Segment 2 synced and waiting behind segment 1 (a signal, not a sleep: load-proof).
+      await secondSynced.promise;
+      await new Promise((resolve) => setImmediate(resolve)); // its callback reached the spool
       const closing = spool.close();
       gate.fire();
       await closing;
