@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertAction } from "./alertAction";
 import {
   checkBoolean,
+  checkEnumList,
   checkOptionalString,
   checkPushUrl,
   checkRuleName,
@@ -158,28 +159,6 @@ function checkTokenList(field: string, value: unknown, example: string): string[
   return problems;
 }
 
-function checkEnumList(
-  field: string,
-  value: unknown,
-  allowed: readonly string[],
-  hints: Record<string, string> = {},
-): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length === 0)
-    return [`${field}: must be a non-empty list of ${allowed.join(", ")}; or leave it out`];
-  const problems: string[] = [];
-  value.forEach((v, i) => {
-    if (typeof v !== "string" || !allowed.includes(v)) {
-      const hint = typeof v === "string" && hints[v] ? ` (${hints[v]})` : "";
-      problems.push(
-        `${field}[${i}]: ${JSON.stringify(v)} is not valid${hint}; use one of ${allowed.join(", ")}`,
-      );
-    }
-  });
-  if (new Set(value).size !== value.length) problems.push(`${field}: lists a value twice`);
-  return problems;
-}
-
 function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) {
   const problems: string[] = [];
   const check = <T>(value: pulumi.Input<T>, fn: (v: pulumi.Unwrap<T>) => string[]) =>
@@ -239,9 +218,11 @@ function buildSubscriptionArgs(name: string, args: AliyunEventSubscriptionArgs) 
       else seen.set(p.name, i);
     }
     problems.push(...checkTokenList(`${f}.products`, p.products, "[ECS, RDS]"));
-    problems.push(...checkEnumList(`${f}.levels`, p.levels, NOTIFY_LEVELS, LEVEL_HINTS));
+    problems.push(
+      ...checkEnumList(`${f}.levels`, p.levels, NOTIFY_LEVELS, LEVEL_HINTS, { unique: true }),
+    );
     problems.push(...checkTokenList(`${f}.eventNames`, p.eventNames, "[Instance:StateChange]"));
-    problems.push(...checkEnumList(`${f}.sources`, p.sources, EVENT_SOURCES));
+    problems.push(...checkEnumList(`${f}.sources`, p.sources, EVENT_SOURCES, {}, { unique: true }));
     problems.push(...checkBoolean(`${f}.includeLegacyEvents`, p.includeLegacyEvents));
     problems.push(...checkBoolean(`${f}.enabled`, p.enabled));
     problems.push(...checkOptionalString(`${f}.description`, p.description));

@@ -132,20 +132,37 @@ export function checkOptionalString(field: string, value: unknown): string[] {
   return [];
 }
 
-/** Checks a list against an enum; `hints` maps common mistakes to the right value. */
+/** The list rules of `checkEnumList` beyond "a non-empty list of allowed values". */
+export interface EnumListRules {
+  /** At most this many entries. */
+  maxItems?: number;
+  /** "*" (all) only on its own. */
+  starAlone?: boolean;
+  /** No value twice. */
+  unique?: boolean;
+}
+
+/** An event pattern's lists (PutEventRule): at most 5 entries, "*" alone. */
+const EVENT_PATTERN_LIST: EnumListRules = { maxItems: MAX_PATTERN_LIST_ITEMS, starAlone: true };
+
+/**
+ * Checks a list against an enum; `hints` maps common mistakes to the right value. `rules` default
+ * to an event pattern's.
+ */
 export function checkEnumList(
   field: string,
   value: unknown,
   allowed: readonly string[],
   hints: Record<string, string> = {},
+  rules: EnumListRules = EVENT_PATTERN_LIST,
 ): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.length === 0)
     return [`${field}: must be a non-empty list of ${allowed.join(", ")}; or leave it out`];
   const problems: string[] = [];
-  if (value.length > MAX_PATTERN_LIST_ITEMS)
+  if (rules.maxItems !== undefined && value.length > rules.maxItems)
     problems.push(
-      `${field}: has ${value.length} entries; CloudMonitor accepts at most ${MAX_PATTERN_LIST_ITEMS}`,
+      `${field}: has ${value.length} entries; CloudMonitor accepts at most ${rules.maxItems}`,
     );
   value.forEach((item, i) => {
     if (typeof item !== "string" || !allowed.includes(item)) {
@@ -155,8 +172,10 @@ export function checkEnumList(
       );
     }
   });
-  if (value.includes("*") && value.length > 1)
+  if (rules.starAlone && value.includes("*") && value.length > 1)
     problems.push(`${field}: "*" already means all; use ["*"] alone or list specific values`);
+  if (rules.unique && new Set(value).size !== value.length)
+    problems.push(`${field}: lists a value twice`);
   return problems;
 }
 
