@@ -18,10 +18,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
-import YAML from "yaml";
 import { FlashdutySimulator } from "../test/simulators/flashduty";
 import { VolcengineSimulator } from "../test/simulators/volcengine";
-import { PulumiWorkspace, CommandResult } from "../test/e2e/support/pulumiCli";
+import { PulumiWorkspace, CommandResult, writePlainConfig } from "../test/e2e/support/pulumiCli";
 import { DEFAULT_REQUESTS_PER_SECOND } from "../components/volcengine/client";
 
 const REGION = "cn-beijing";
@@ -126,20 +125,6 @@ export function stateBytes(ws: PulumiWorkspace): number {
   if (found.length !== 1)
     throw new Error(`expected one checkpoint for ${ws.stack}, found ${found}`);
   return fs.statSync(found[0]).size;
-}
-
-/** Writes plain (non-secret) config next to the secrets the CLI encrypted. */
-export function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unknown>): void {
-  const doc = YAML.parse(fs.readFileSync(ws.configFile, "utf8")) as {
-    config?: Record<string, unknown>;
-  };
-  const secretsOnly = Object.fromEntries(
-    Object.entries(doc.config ?? {}).filter(
-      ([, v]) => typeof v === "object" && v !== null && "secure" in v,
-    ),
-  );
-  doc.config = { ...secretsOnly, ...values };
-  fs.writeFileSync(ws.configFile, YAML.stringify(doc));
 }
 
 export function wiringConfig(

@@ -13,8 +13,8 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { FlashdutySimulator } from "../test/simulators/flashduty";
 import { VolcengineSimulator } from "../test/simulators/volcengine";
-import { PulumiWorkspace, REPO_ROOT } from "../test/e2e/support/pulumiCli";
-import { stateBytes, wiringConfig, writePlainConfig } from "../bench/scale";
+import { PulumiWorkspace, REPO_ROOT, writePlainConfig } from "../test/e2e/support/pulumiCli";
+import { stateBytes, wiringConfig } from "../bench/scale";
 
 const LINKS = [
   "index.ts",

@@ -9,10 +9,9 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import YAML from "yaml";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import { VolcengineSimulator } from "../simulators/volcengine";
-import { PulumiWorkspace, REPO_ROOT } from "./support/pulumiCli";
+import { PulumiWorkspace, REPO_ROOT, writePlainConfig } from "./support/pulumiCli";
 import { writePolicyPackLauncher } from "./support/policyPackLauncher";
 import { startReceiver, RunningReceiver } from "./support/receiver";
 
@@ -108,20 +107,6 @@ describe("end to end: real Pulumi engine against the simulators", function () {
     }
   }
 
-  /** Writes the stack's plain (non-secret) config next to the secrets the CLI encrypted. */
-  function writePlainConfig(values: Record<string, unknown>): void {
-    const doc = YAML.parse(fs.readFileSync(ws.configFile, "utf8")) as {
-      config?: Record<string, unknown>;
-    };
-    const secretsOnly = Object.fromEntries(
-      Object.entries(doc.config ?? {}).filter(
-        ([, v]) => typeof v === "object" && v !== null && "secure" in v,
-      ),
-    );
-    doc.config = { ...secretsOnly, ...values };
-    fs.writeFileSync(ws.configFile, YAML.stringify(doc));
-  }
-
   function baseConfig(): Record<string, unknown> {
     return {
       "flashduty:baseUrl": fd.baseUrl,
@@ -196,7 +181,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
     await ws.setConfig("volcengine:secretKey", volc.secretKey, true);
     await ws.setConfig("flashduty-wiring:receiverToken", receiverToken, true);
     plainConfig = baseConfig();
-    writePlainConfig(plainConfig);
+    writePlainConfig(ws, plainConfig);
   });
 
   after(async function () {
@@ -377,7 +362,7 @@ describe("end to end: real Pulumi engine against the simulators", function () {
           ],
         },
       };
-      writePlainConfig(plainConfig);
+      writePlainConfig(ws, plainConfig);
 
       const steps = (await previewSteps()).filter((s) => s.op !== "same");
       const ops = steps.map((s) => `${s.op} ${typeOfUrn(s.urn)} ${nameOfUrn(s.urn)}`).sort();

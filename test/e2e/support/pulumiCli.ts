@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import YAML from "yaml";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 export const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
@@ -194,4 +195,18 @@ export class PulumiWorkspace {
     }
     fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** Writes a stack's plain (non-secret) config next to the secrets the CLI encrypted. */
+export function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unknown>): void {
+  const doc = YAML.parse(fs.readFileSync(ws.configFile, "utf8")) as {
+    config?: Record<string, unknown>;
+  };
+  const secretsOnly = Object.fromEntries(
+    Object.entries(doc.config ?? {}).filter(
+      ([, v]) => typeof v === "object" && v !== null && "secure" in v,
+    ),
+  );
+  doc.config = { ...secretsOnly, ...values };
+  fs.writeFileSync(ws.configFile, YAML.stringify(doc));
 }
