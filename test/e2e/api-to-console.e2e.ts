@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import YAML from "yaml";
 import { FlashdutySimulator } from "../simulators/flashduty";
 import { VolcengineSimulator } from "../simulators/volcengine";
-import { PulumiWorkspace } from "./support/pulumiCli";
+import { PulumiWorkspace, e2eStep } from "./support/pulumiCli";
 
 const STACK = "switch";
 const REGION = "cn-beijing";
@@ -26,23 +26,7 @@ describe("end to end: switching an API-mode kind to console mode keeps its integ
   let ws: PulumiWorkspace;
   let channel: number;
 
-  async function step(name: string, body: () => Promise<void>): Promise<void> {
-    const started = Date.now();
-    let ok = false;
-    try {
-      await body();
-      ok = true;
-    } catch (err) {
-      const original = err instanceof Error ? err : new Error(String(err));
-      const failure = new Error(`[step: ${name}] ${ws ? ws.redact(original.message) : "?"}`);
-      failure.stack = failure.message;
-      throw failure;
-    } finally {
-      process.stdout.write(
-        `      e2e step "${name}": ${((Date.now() - started) / 1000).toFixed(1)}s${ok ? "" : " (FAILED)"}\n`,
-      );
-    }
-  }
+  const step = (name: string, body: () => Promise<void>) => e2eStep(name, ws, body);
 
   const integrationWrites = () =>
     fd.requests.filter((r) => r.path.startsWith("/integration/") && !/\/(info|list)$/.test(r.path));

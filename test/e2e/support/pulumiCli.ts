@@ -210,3 +210,29 @@ export function writePlainConfig(ws: PulumiWorkspace, values: Record<string, unk
   doc.config = { ...secretsOnly, ...values };
   fs.writeFileSync(ws.configFile, YAML.stringify(doc));
 }
+
+/**
+ * Runs one named e2e step, printing its time; a failure names the step, with the workspace's
+ * secrets redacted from the message.
+ */
+export async function e2eStep(
+  name: string,
+  ws: PulumiWorkspace | undefined,
+  body: () => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  let ok = false;
+  try {
+    await body();
+    ok = true;
+  } catch (err) {
+    const original = err instanceof Error ? err : new Error(String(err));
+    const failure = new Error(`[step: ${name}] ${ws ? ws.redact(original.message) : "?"}`);
+    failure.stack = failure.message;
+    throw failure;
+  } finally {
+    process.stdout.write(
+      `      e2e step "${name}": ${((Date.now() - started) / 1000).toFixed(1)}s${ok ? "" : " (FAILED)"}\n`,
+    );
+  }
+}
